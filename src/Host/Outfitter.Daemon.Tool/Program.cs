@@ -1,0 +1,3 @@
+using Outfitter.Daemon.Tool;
+
+return await Cli.RunAsync(args, Console.Out, Console.Error);

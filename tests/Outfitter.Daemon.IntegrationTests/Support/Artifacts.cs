@@ -1,0 +1,22 @@
+namespace Outfitter.Daemon.IntegrationTests.Support;
+
+/// <summary>Locates the sibling programs the tests start as child processes (built by the project references).</summary>
+public static class Artifacts
+{
+    /// <summary>The test helper program's dll.</summary>
+    public static string TestHelperDll => Sibling("Outfitter.Daemon.TestHelper", "outfitter-test-helper.dll");
+
+    /// <summary>The outfitter-daemon tool's dll.</summary>
+    public static string ToolDll => Sibling(Path.Combine("..", "src", "Host", "Outfitter.Daemon.Tool"), "outfitter-daemon.dll");
+
+    private static string Sibling(string projectDir, string dll)
+    {
+        // This assembly runs from tests/Outfitter.Daemon.IntegrationTests/bin/<Configuration>/<tfm>/.
+        var here = new DirectoryInfo(AppContext.BaseDirectory);
+        var tfm = here.Name;
+        var configuration = here.Parent!.Name;
+        var testsDir = here.Parent!.Parent!.Parent!.Parent!.FullName;
+        var path = Path.GetFullPath(Path.Combine(testsDir, projectDir, "bin", configuration, tfm, dll));
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build {dll} first (expected at {path}).", path);
+    }
+}

@@ -1,0 +1,126 @@
+// A child program for the integration tests: a real, separate process that takes locks the way a daemon would.
+// Protocol: one line per event on stdout; commands on stdin. Every wait has the parent's deadline behind it.
+using Outfitter.Daemon;
+using Outfitter.Daemon.Core.Locking;
+
+Console.Out.Flush();
+return args switch
+{
+    ["hold", var lockPath] => Hold(lockPath),
+    ["race", var lockPath, var gateDir, var rounds] => Race(lockPath, gateDir, int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture)),
+    ["churn", var lockPath, var marker, var attempts, var gate] => Churn(lockPath, marker, int.Parse(attempts, System.Globalization.CultureInfo.InvariantCulture), gate),
+    _ => Usage(),
+};
+
+// Acquire, report, hold until stdin says "release" (or closes), release, report.
+static int Hold(string lockPath)
+{
+    var acquired = DaemonLockService.Os.Acquire(lockPath);
+    return acquired.Match(
+        Right: handle =>
+        {
+            Say($"ACQUIRED {handle.Pid}");
+            while (Console.ReadLine() is { } line && line != "release")
+            {
+            }
+
+            handle.Dispose();
+            Say("RELEASED");
+            return 0;
+        },
+        Left: error =>
+        {
+            Say($"REFUSED {Describe(error)}");
+            return 1;
+        });
+}
+
+// Many rounds: wait at the round's FIFO gate (the parent opens it for writing to release everyone at once), try to
+// acquire, report, then wait for "next" before releasing, so the winner holds while every other racer tries.
+static int Race(string lockPath, string gateDir, int rounds)
+{
+    for (var round = 0; round < rounds; round++)
+    {
+        Say($"READY {round}");
+        using (File.OpenHandle(Path.Combine(gateDir, $"gate-{round}"), FileMode.Open, FileAccess.Read))
+        {
+            // Opening a FIFO for reading blocks until the parent opens it for writing: that is the gate.
+        }
+
+        var result = DaemonLockService.Os.Acquire(lockPath);
+        Say(result.Match(
+            Right: h => $"ACQUIRED {round} {h.Pid}",
+            Left: e => $"REFUSED {round} {Describe(e)}"));
+        var line = Console.ReadLine();
+        result.IfRight(h => h.Dispose());
+        if (line != "next")
+            return 2;
+        Say($"DONE {round}");
+    }
+
+    return 0;
+}
+
+// Acquire and release as fast as possible while other processes do the same. Each tenure creates a marker file with
+// CreateNew and deletes it before releasing: if two processes ever owned the lock at once, one CreateNew would fail.
+// Fast release-while-others-open is exactly where the unlink race lives.
+static int Churn(string lockPath, string marker, int attempts, string gate)
+{
+    Say("READY");
+    using (File.OpenHandle(gate, FileMode.Open, FileAccess.Read))
+    {
+        // All churners start together, so their attempts overlap.
+    }
+
+    int acquired = 0, violations = 0, errors = 0, refused = 0;
+    for (var i = 0; i < attempts; i++)
+    {
+        var result = DaemonLockService.Os.Acquire(lockPath);
+        if (result.IsLeft)
+        {
+            result.IfLeft(e =>
+            {
+                if (e.Code == LockErrorCode.AlreadyLocked)
+                    refused++;
+                else
+                    errors++;
+            });
+            continue;
+        }
+
+        acquired++;
+        var mine = false;
+        try
+        {
+            using (new FileStream(marker, FileMode.CreateNew))
+                mine = true;
+        }
+        catch (IOException)
+        {
+            violations++;
+        }
+
+        Thread.SpinWait(200);
+        if (mine)
+            File.Delete(marker);
+        result.IfRight(h => h.Dispose());
+    }
+
+    Say($"CHURN {acquired} {violations} {errors} {refused}");
+    return 0;
+}
+
+static string Describe(LockError error) =>
+    $"{error.Code} {error.Pid.Match(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), () => "none")}";
+
+static void Say(string line)
+{
+    Console.Out.WriteLine(line);
+    Console.Out.Flush();
+}
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: outfitter-test-helper hold LOCK | race LOCK GATE_DIR ROUNDS | churn LOCK MARKER ATTEMPTS GATE");
+    return 64;
+}
