@@ -9,6 +9,7 @@ return args switch
     ["hold", var lockPath] => Hold(lockPath),
     ["race", var lockPath, var gateDir, var rounds] => Race(lockPath, gateDir, int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture)),
     ["churn", var lockPath, var marker, var attempts, var gate] => Churn(lockPath, marker, int.Parse(attempts, System.Globalization.CultureInfo.InvariantCulture), gate),
+    ["daemon", var pidFile, var marker, var timeoutMs, var handlerDelayMs] => await RunDaemon(pidFile, marker, int.Parse(timeoutMs, System.Globalization.CultureInfo.InvariantCulture), int.Parse(handlerDelayMs, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
@@ -110,6 +111,43 @@ static int Churn(string lockPath, string marker, int attempts, string gate)
     return 0;
 }
 
+// A daemon as a user would write one: two shutdown handlers that leave traces in a marker file; signals stop it and the
+// library exits the process with the documented code.
+static async Task<int> RunDaemon(string pidFile, string marker, int timeoutMs, int handlerDelayMs)
+{
+    var daemon = Daemon.Create(new DaemonOptions
+    {
+        Name = "test-daemon",
+        PidFile = pidFile,
+        ShutdownTimeout = TimeSpan.FromMilliseconds(timeoutMs),
+    });
+    daemon.OnShutdown(async ct =>
+    {
+        File.AppendAllText(marker, "handler1\n");
+        if (handlerDelayMs > 0)
+            await Task.Delay(handlerDelayMs, ct);
+    });
+    daemon.OnShutdown(_ =>
+    {
+        File.AppendAllText(marker, "handler2\n");
+        return Task.CompletedTask;
+    });
+
+    var started = await daemon.StartAsync();
+    if (started.IsLeft)
+    {
+        started.IfLeft(e => Say($"ERROR {e.CodeName} {e.Message}"));
+        return 3;
+    }
+
+    Say($"RUNNING {Environment.ProcessId}");
+    await daemon.WaitForStopAsync();
+
+    // The library exits the process once a signal-initiated stop completes; wait for that.
+    await Task.Delay(Timeout.Infinite);
+    return 0;
+}
+
 static string Describe(LockError error) =>
     $"{error.Code} {error.Pid.Match(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), () => "none")}";
 
@@ -121,6 +159,6 @@ static void Say(string line)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: outfitter-test-helper hold LOCK | race LOCK GATE_DIR ROUNDS | churn LOCK MARKER ATTEMPTS GATE");
+    Console.Error.WriteLine("usage: outfitter-test-helper hold LOCK | race LOCK GATE_DIR ROUNDS | churn LOCK MARKER ATTEMPTS GATE | daemon PIDFILE MARKER TIMEOUT_MS HANDLER_DELAY_MS");
     return 64;
 }

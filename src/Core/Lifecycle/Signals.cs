@@ -1,0 +1,71 @@
+namespace Outfitter.Daemon.Core.Lifecycle;
+
+/// <summary>The signals that stop a daemon (POSIX numbers on Linux and macOS).</summary>
+public enum StopSignal
+{
+    /// <summary>SIGINT (2): Ctrl+C.</summary>
+    Interrupt = 2,
+
+    /// <summary>SIGQUIT (3).</summary>
+    Quit = 3,
+
+    /// <summary>SIGTERM (15): the polite request from <c>kill</c>, systemd, Docker.</summary>
+    Terminate = 15,
+}
+
+/// <summary>What to do when a stop signal arrives.</summary>
+public enum SignalDecision
+{
+    /// <summary>Begin the graceful stop (handlers, PID file), or join the one in progress, then exit.</summary>
+    StopGracefully,
+
+    /// <summary>A stop is already in progress: the user insists; remove the PID file and exit at once.</summary>
+    ForceExit,
+
+    /// <summary>Nothing to stop.</summary>
+    Ignore,
+}
+
+/// <summary>
+/// Pure signal policy and the documented exit codes of a daemon stopped by a signal.
+/// </summary>
+public static class SignalPolicy
+{
+    /// <summary>Exit code after a graceful stop that completed in time.</summary>
+    public const int CleanExitCode = 0;
+
+    /// <summary>
+    /// Exit code after a graceful stop whose handlers exceeded the shutdown timeout (the daemon still stopped and removed its
+    /// PID file). 124 is what <c>timeout(1)</c> uses for "timed out".
+    /// </summary>
+    public const int ShutdownTimeoutExitCode = 124;
+
+    /// <summary>Exit code after a stop that failed for another reason (the PID file could not be removed).</summary>
+    public const int StopFailedExitCode = 1;
+
+    /// <summary>
+    /// Decides what a signal means in <paramref name="state"/>. A signal during a stop forces exit only when an earlier
+    /// signal already asked for that stop (the user insists); a first signal during a stop requested through the API
+    /// joins that stop, so no shutdown handler is cut short.
+    /// </summary>
+    /// <param name="state">The daemon's state when the signal arrives.</param>
+    /// <param name="signalledBefore">Whether a stop signal already arrived during this run.</param>
+    public static SignalDecision Decide(DaemonState state, bool signalledBefore) => state switch
+    {
+        DaemonState.Running => SignalDecision.StopGracefully,
+        DaemonState.Stopping => signalledBefore ? SignalDecision.ForceExit : SignalDecision.StopGracefully,
+
+        // Signals are subscribed only while running; one that arrives at the edges is a late echo.
+        DaemonState.Starting or DaemonState.Stopped => SignalDecision.Ignore,
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown daemon state."),
+    };
+
+    /// <summary>The exit code after a signal-initiated graceful stop ended with <paramref name="result"/>.</summary>
+    public static int ExitCodeAfterStop(LanguageExt.Either<DaemonError, LanguageExt.Unit> result) =>
+        result.Match(
+            Right: _ => CleanExitCode,
+            Left: e => e.Code == DaemonErrorCode.ShutdownTimeout ? ShutdownTimeoutExitCode : StopFailedExitCode);
+
+    /// <summary>The exit code of a forced exit by a second signal: 128 + the signal number, as the shell reports it.</summary>
+    public static int ForcedExitCode(StopSignal signal) => 128 + (int)signal;
+}

@@ -1,0 +1,36 @@
+using LanguageExt;
+using Microsoft.Extensions.Logging;
+using Outfitter.Daemon.Core.Lifecycle;
+
+namespace Outfitter.Daemon;
+
+/// <summary>Options of a daemon, the reference's <c>DaemonOptions</c> plus signal behaviour. Validated by <see cref="Daemon.Create"/>.</summary>
+public sealed class DaemonOptions
+{
+    /// <summary>The daemon's name, used in messages and logs.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>
+    /// The PID file. It is also the lock file: while the daemon runs, a kernel lock on it proves ownership, so a crashed
+    /// daemon's file never blocks the next start. <c>DaemonPaths.GetLockPath(name)</c> or <c>GetPidPath(name)</c> are good choices.
+    /// </summary>
+    public string PidFile { get; set; } = "";
+
+    /// <summary>Where lifecycle events go; none when null.</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>How long all shutdown handlers together may take (default 5 s, as in the reference).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = OptionRules.DefaultShutdownTimeout;
+
+    /// <summary>Whether SIGTERM, SIGINT and SIGQUIT stop the daemon gracefully while it runs (default true).</summary>
+    public bool HandleSignals { get; set; } = true;
+
+    /// <summary>
+    /// Whether the process exits once a signal-initiated stop completes (default true): code 0, or 124 after a shutdown
+    /// timeout, or 1 when the PID file could not be removed. Turn off when something else owns the process lifetime.
+    /// </summary>
+    public bool ExitOnSignal { get; set; } = true;
+
+    /// <summary>Every problem with these options (empty when valid), each saying what to fix.</summary>
+    public Seq<string> Validate() => OptionRules.Validate(Name, PidFile, ShutdownTimeout);
+}

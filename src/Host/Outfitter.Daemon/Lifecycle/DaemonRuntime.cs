@@ -1,0 +1,323 @@
+using LanguageExt;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Outfitter.Daemon.Core.Lifecycle;
+using Outfitter.Daemon.Core.Locking;
+using Outfitter.Daemon.Core.Ports;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon;
+
+/// <summary>
+/// The daemon lifecycle shell: it asks the pure <see cref="Lifecycle"/>, <see cref="ShutdownPlan"/>,
+/// <see cref="ShutdownOutcome"/> and <see cref="SignalPolicy"/> what to do, and does it through the ports (the PID file's
+/// lock, signals, process exit, time). <see cref="Daemon.Create"/> builds one over the OS; this constructor is the seam
+/// for tests and dependency injection. Thread-safe.
+/// </summary>
+public sealed partial class DaemonRuntime : IDaemon
+{
+    private readonly DaemonOptions _options;
+    private readonly DaemonLockService _locks;
+    private readonly ISignalSource _signals;
+    private readonly IProcessExit _exit;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly object _handlersLock = new();
+    private readonly List<Func<CancellationToken, Task>> _handlers = [];
+    private volatile DaemonState _state = DaemonState.Stopped;
+    private LockHandle? _lock;
+    private IDisposable? _signalSubscription;
+    private Task<Either<DaemonError, Unit>>? _stop;
+    private TaskCompletionSource<Either<DaemonError, Unit>>? _run;
+    private int _signalled;
+
+    /// <summary>Creates a daemon over the given ports.</summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public DaemonRuntime(DaemonOptions options, DaemonLockService locks, ISignalSource signals, IProcessExit exit, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (!problems.IsEmpty)
+            throw new ArgumentException("Invalid daemon options: " + string.Join(" ", problems), nameof(options));
+        _options = options;
+        _locks = locks ?? throw new ArgumentNullException(nameof(locks));
+        _signals = signals ?? throw new ArgumentNullException(nameof(signals));
+        _exit = exit ?? throw new ArgumentNullException(nameof(exit));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = options.Logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public string Name => _options.Name;
+
+    /// <inheritdoc />
+    public DaemonState State => _state;
+
+    /// <inheritdoc />
+    public bool IsRunning => Lifecycle.IsRunning(_state);
+
+    private int Pid => Environment.ProcessId;
+
+    /// <inheritdoc />
+    public void OnShutdown(Func<CancellationToken, Task> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        lock (_handlersLock)
+            _handlers.Add(handler);
+    }
+
+    /// <inheritdoc />
+    public async Task<Either<DaemonError, Unit>> StartAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return new DaemonError(DaemonErrorCode.StartFailed, $"Start of daemon \"{Name}\" was cancelled before it began.");
+        }
+
+        try
+        {
+            var starting = Move(LifecycleEvent.Start);
+            if (starting.IsLeft)
+                return starting.Map(_ => unit);
+            LogStarting(Name, Pid, _options.PidFile);
+
+            var locked = _locks.Acquire(_options.PidFile);
+            if (locked.IsLeft)
+            {
+                var error = locked.Match(_ => throw new InvalidOperationException(), StartError);
+                Move(LifecycleEvent.StartFailed);
+                LogStartFailed(Name, Pid, error.CodeName, error.Message);
+                return error;
+            }
+
+            _lock = locked.Match(h => h, _ => throw new InvalidOperationException());
+            _run = new TaskCompletionSource<Either<DaemonError, Unit>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _stop = null;
+            _signalled = 0;
+            if (_options.HandleSignals)
+                _signalSubscription = _signals.Subscribe(OnSignal);
+            Move(LifecycleEvent.Started);
+            LogStarted(Name, Pid, _options.PidFile, Describe(_lock.Decision));
+            return unit;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async Task<Either<DaemonError, Unit>> StopAsync(CancellationToken cancellationToken = default) =>
+        await BeginStop("StopAsync", cancellationToken).ConfigureAwait(false) switch
+        {
+            var (stop, _) when stop is not null => await stop.WaitAsync(cancellationToken).ConfigureAwait(false),
+            var (_, error) => error,
+        };
+
+    /// <inheritdoc />
+    public Task<Either<DaemonError, Unit>> WaitForStopAsync(CancellationToken cancellationToken = default)
+    {
+        var run = _run;
+        return run is null
+            ? Task.FromResult<Either<DaemonError, Unit>>(new DaemonError(DaemonErrorCode.NotRunning, $"Daemon \"{Name}\" has not been started."))
+            : run.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Starts the stop once per run, or joins the one in progress; the error when there is nothing to stop.</summary>
+    private async Task<(Task<Either<DaemonError, Unit>>? Stop, DaemonError Error)> BeginStop(string reason, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_state == DaemonState.Stopping && _stop is not null)
+                return (_stop, null!);
+            var stopping = Move(LifecycleEvent.Stop);
+            if (stopping.IsLeft)
+                return (null, stopping.Match(_ => throw new InvalidOperationException(), e => e));
+            LogStopping(Name, Pid, reason);
+            _stop = Task.Run(RunShutdownAsync, CancellationToken.None);
+            return (_stop, null!);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<Either<DaemonError, Unit>> RunShutdownAsync()
+    {
+        List<Func<CancellationToken, Task>> handlers;
+        lock (_handlersLock)
+            handlers = [.. _handlers];
+        var plan = ShutdownPlan.Create(handlers.Count, _options.ShutdownTimeout);
+
+        var outcomes = Seq<HandlerOutcome>();
+        using (var budget = new CancellationTokenSource(plan.Budget, _time))
+        {
+            foreach (var index in plan.Order)
+                outcomes = outcomes.Add(await RunHandlerAsync(index, handlers[index], budget).ConfigureAwait(false));
+        }
+
+        var pidError = Release();
+        var result = ShutdownOutcome.Evaluate(Name, plan, outcomes, pidError);
+        result.IfLeft(e => LogShutdownProblem(Name, Pid, e.CodeName, e.Message));
+
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            _signalSubscription?.Dispose();
+            _signalSubscription = null;
+            Move(LifecycleEvent.Stopped);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        LogStopped(Name, Pid, result.Match(_ => "ok", e => e.CodeName));
+        _run?.TrySetResult(result);
+        return result;
+    }
+
+    private async Task<HandlerOutcome> RunHandlerAsync(int index, Func<CancellationToken, Task> handler, CancellationTokenSource budget)
+    {
+        if (budget.IsCancellationRequested)
+            return new HandlerOutcome.Skipped();
+        Task running;
+        try
+        {
+            running = handler(budget.Token);
+        }
+        catch (Exception e)
+        {
+            LogHandlerFailed(e, Name, Pid, index, e.Message);
+            return new HandlerOutcome.Failed(e.Message);
+        }
+
+        try
+        {
+            await running.WaitAsync(budget.Token).ConfigureAwait(false);
+            return new HandlerOutcome.Completed();
+        }
+        catch (OperationCanceledException) when (budget.IsCancellationRequested)
+        {
+            // Nobody waits for it any more; observe its eventual failure so it is not reported as unobserved.
+            _ = running.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            LogHandlerAbandoned(Name, Pid, index, (long)_options.ShutdownTimeout.TotalMilliseconds);
+            return new HandlerOutcome.Abandoned();
+        }
+        catch (Exception e)
+        {
+            LogHandlerFailed(e, Name, Pid, index, e.Message);
+            return new HandlerOutcome.Failed(e.Message);
+        }
+    }
+
+    private void OnSignal(StopSignal signal)
+    {
+        LogSignal(Name, Pid, SignalName(signal));
+        var signalledBefore = Interlocked.Exchange(ref _signalled, 1) == 1;
+        switch (SignalPolicy.Decide(_state, signalledBefore))
+        {
+            case SignalDecision.StopGracefully:
+                _ = Task.Run(async () =>
+                {
+                    // If another stop finished between the signal and now, report how that run ended.
+                    var result = await BeginStop(SignalName(signal), CancellationToken.None).ConfigureAwait(false) switch
+                    {
+                        var (stop, _) when stop is not null => await stop.ConfigureAwait(false),
+                        _ => await WaitForStopAsync().ConfigureAwait(false),
+                    };
+                    if (_options.ExitOnSignal)
+                        _exit.Exit(SignalPolicy.ExitCodeAfterStop(result));
+                });
+                break;
+            case SignalDecision.ForceExit:
+                Release();
+                var code = SignalPolicy.ForcedExitCode(signal);
+                LogForcedExit(Name, Pid, SignalName(signal), code);
+                if (_options.ExitOnSignal)
+                    _exit.Exit(code);
+                break;
+            case SignalDecision.Ignore:
+                break;
+            default:
+                throw new InvalidOperationException("Unknown signal decision.");
+        }
+    }
+
+    /// <summary>Releases the PID file's lock (removing the file); the problem, if any. Safe to call twice.</summary>
+    private Option<string> Release()
+    {
+        var handle = _lock;
+        if (handle is null)
+            return None;
+        return _locks.Release(handle).Match(Right: _ => Option<string>.None, Left: e => Some(e.Message));
+    }
+
+    private Either<DaemonError, DaemonState> Move(LifecycleEvent @event)
+    {
+        var next = Lifecycle.Transition(_state, @event, Name);
+        next.IfRight(state => _state = state);
+        return next;
+    }
+
+    private DaemonError StartError(LockError error) =>
+        error.Code == LockErrorCode.AlreadyLocked
+            ? new DaemonError(
+                DaemonErrorCode.AlreadyRunning,
+                error.Pid.Match(
+                    Some: pid => $"Daemon \"{Name}\" is already running with PID {pid} (PID file {_options.PidFile}).",
+                    None: () => $"Daemon \"{Name}\" is already running (PID file {_options.PidFile} is locked by a process that is starting)."))
+            : new DaemonError(DaemonErrorCode.PidError, $"Failed to write PID file: {error.Message}");
+
+    private static string Describe(LockDecision decision) => decision switch
+    {
+        LockDecision.ReclaimStale stale => $"reclaimed a stale PID file of PID {stale.StalePid} ({stale.Reason})",
+        LockDecision.ReclaimInvalid invalid => $"replaced an invalid PID file ({invalid.Reason})",
+        _ => "fresh PID file",
+    };
+
+    private static string SignalName(StopSignal signal) => signal switch
+    {
+        StopSignal.Terminate => "SIGTERM",
+        StopSignal.Interrupt => "SIGINT",
+        StopSignal.Quit => "SIGQUIT",
+        _ => signal.ToString(),
+    };
+
+    [LoggerMessage(1, LogLevel.Information, "Daemon {Name} (PID {Pid}) starting with PID file {PidFile}")]
+    private partial void LogStarting(string name, int pid, string pidFile);
+
+    [LoggerMessage(2, LogLevel.Information, "Daemon {Name} (PID {Pid}) running; PID file {PidFile}: {How}")]
+    private partial void LogStarted(string name, int pid, string pidFile, string how);
+
+    [LoggerMessage(3, LogLevel.Error, "Daemon {Name} (PID {Pid}) failed to start: {Code} {Message}")]
+    private partial void LogStartFailed(string name, int pid, string code, string message);
+
+    [LoggerMessage(4, LogLevel.Information, "Daemon {Name} (PID {Pid}) stopping ({Reason})")]
+    private partial void LogStopping(string name, int pid, string reason);
+
+    [LoggerMessage(5, LogLevel.Information, "Daemon {Name} (PID {Pid}) stopped: {Result}")]
+    private partial void LogStopped(string name, int pid, string result);
+
+    [LoggerMessage(6, LogLevel.Warning, "Daemon {Name} (PID {Pid}): shutdown handler #{Index} failed: {Message}")]
+    private partial void LogHandlerFailed(Exception exception, string name, int pid, int index, string message);
+
+    [LoggerMessage(7, LogLevel.Warning, "Daemon {Name} (PID {Pid}): shutdown handler #{Index} still running after the {TimeoutMs} ms budget; no longer waiting for it")]
+    private partial void LogHandlerAbandoned(string name, int pid, int index, long timeoutMs);
+
+    [LoggerMessage(8, LogLevel.Information, "Daemon {Name} (PID {Pid}) received {Signal}")]
+    private partial void LogSignal(string name, int pid, string signal);
+
+    [LoggerMessage(9, LogLevel.Warning, "Daemon {Name} (PID {Pid}) received {Signal} again during shutdown: PID file removed, exiting now with code {ExitCode}")]
+    private partial void LogForcedExit(string name, int pid, string signal, int exitCode);
+
+    [LoggerMessage(10, LogLevel.Warning, "Daemon {Name} (PID {Pid}) shutdown problem: {Code} {Message}")]
+    private partial void LogShutdownProblem(string name, int pid, string code, string message);
+}
