@@ -88,6 +88,7 @@ internal static partial class LinuxLibc
         private const int S_IFMT = 0xF000;
         internal bool IsDirectory => (Mode & S_IFMT) == 0x4000;
         internal bool IsSymbolicLink => (Mode & S_IFMT) == 0xA000;
+        internal bool IsSocket => (Mode & S_IFMT) == 0xC000;
         internal int Permissions => Mode & 0xFFF;
     }
 

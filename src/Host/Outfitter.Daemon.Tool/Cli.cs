@@ -10,6 +10,7 @@ public static class Cli
         outfitter-daemon — daemon lifecycle, single-instance locking, IPC and health checks.
 
         Usage:
+          outfitter-daemon run --socket PATH       Serve IPC (ping, echo) in the foreground; prints READY when accepting.
           outfitter-daemon demo [--name NAME]     Show single-instance locking: a second instance is refused.
           outfitter-daemon try-lock PATH           Try once to take the lock at PATH; report and release.
           outfitter-daemon paths [--name NAME]     Print where NAME's socket, lock and PID files live.
@@ -28,6 +29,8 @@ public static class Cli
                 return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
             case ["demo", .. var rest]:
                 return await WithName(rest, stderr, name => Demo.RunAsync(name, stdout, stderr));
+            case ["run", "--socket", var socket]:
+                return await RunCommand.RunAsync(socket, stdout, stderr);
             case ["try-lock", var path]:
                 return await TryLockAsync(path, stdout, stderr);
             case ["paths", .. var rest]:

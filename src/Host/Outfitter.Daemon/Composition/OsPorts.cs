@@ -1,7 +1,11 @@
 using Outfitter.Daemon.Adapters.Directories;
 using Outfitter.Daemon.Adapters.FileLocks;
 using Outfitter.Daemon.Adapters.Platform;
+using Outfitter.Daemon.Adapters.NamedPipes;
 using Outfitter.Daemon.Adapters.Processes;
+using Outfitter.Daemon.Adapters.UnixSockets;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
 
 namespace Outfitter.Daemon.Composition;
@@ -23,6 +27,17 @@ internal static class OsPorts
     internal static IDirectories Directories => DirectoriesInstance.Value;
 
     internal static IRuntimeEnvironment RuntimeEnvironment { get; } = new OsRuntimeEnvironment();
+
+    internal static OsFamily Os => OsRuntimeEnvironment.CurrentOs;
+
+    internal static uint UserId => RuntimeEnvironment.Observe().UserId;
+
+    internal static IIpcTransport UnixSockets { get; } = new UnixSocketTransport();
+
+    internal static IIpcTransport NamedPipes { get; } = new NamedPipeTransport();
+
+    /// <summary>The transport an endpoint's form asks for: <c>\\.\pipe\name</c> is a named pipe, anything else a Unix socket.</summary>
+    internal static IIpcTransport TransportFor(string endpoint) => SocketPaths.IsNamedPipe(endpoint) ? NamedPipes : UnixSockets;
 
     private static ILockFiles CreateLockFiles() =>
         OperatingSystem.IsLinux() ? new OfdLockFiles()

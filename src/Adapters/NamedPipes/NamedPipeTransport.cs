@@ -1,0 +1,120 @@
+using System.IO.Pipes;
+using LanguageExt;
+using Outfitter.Daemon.Core.Errors;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Ports;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon.Adapters.NamedPipes;
+
+/// <summary>
+/// IPC over named pipes (<c>\\.\pipe\name</c>), restricted to the current user (<see cref="PipeOptions.CurrentUserOnly"/>).
+/// On Windows these are real named pipes; on Linux and macOS .NET implements them over a Unix socket in the temp dir,
+/// which is how CI exercises this adapter. A pipe cannot be told apart from a missing one when nobody listens, so a probe
+/// reports only "listening" or "missing". Thread-safe.
+/// </summary>
+public sealed class NamedPipeTransport : IIpcTransport
+{
+    private const PipeOptions ServerOptions = PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly;
+    private static readonly TimeSpan ConnectAttempt = TimeSpan.FromMilliseconds(200);
+
+    /// <inheritdoc />
+    public async ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        var connected = await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        return await connected.MatchAsync(
+            RightAsync: async stream =>
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                return EndpointProbe.Listening;
+            },
+            Left: _ => EndpointProbe.Missing).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Fin<Unit> RemoveStale(string endpoint) => unit;
+
+    /// <inheritdoc />
+    public Fin<IIpcListener> Listen(string endpoint, int backlog)
+    {
+        try
+        {
+            var name = SocketPaths.PipeName(endpoint);
+            return new PipeListener(endpoint, name, NewInstance(name));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return OsErrors.Io($"cannot create the pipe {endpoint}: {e.Message}");
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        var client = new NamedPipeClientStream(".", SocketPaths.PipeName(endpoint), PipeDirection.InOut, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);
+        try
+        {
+            await client.ConnectAsync(ConnectAttempt, cancellationToken).ConfigureAwait(false);
+            return new PipeConnection(client);
+        }
+        catch (TimeoutException)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            return ConnectFailure.NoEndpoint;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            return ConnectFailure.PermissionDenied;
+        }
+        catch (IOException)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            return ConnectFailure.Refused;
+        }
+    }
+
+    private static NamedPipeServerStream NewInstance(string name) =>
+        new(name, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, ServerOptions);
+
+    private sealed class PipeListener(string endpoint, string name, NamedPipeServerStream first) : IIpcListener
+    {
+        private NamedPipeServerStream? _waiting = first;
+
+        public string Endpoint => endpoint;
+
+        public async ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken)
+        {
+            var server = Volatile.Read(ref _waiting) ?? throw new ObjectDisposedException(nameof(PipeListener));
+            await server.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+
+            // Have the next instance waiting before handing this one over, so clients rarely find the pipe busy.
+            if (Interlocked.CompareExchange(ref _waiting, NewInstance(name), server) != server)
+                throw new ObjectDisposedException(nameof(PipeListener));
+            return new PipeConnection(server);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            var waiting = Interlocked.Exchange(ref _waiting, null);
+            if (waiting is not null)
+                await waiting.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private sealed class PipeConnection(PipeStream pipe) : IIpcStream
+    {
+        public Option<PeerCredentials> Peer => None;
+
+        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) => pipe.ReadAsync(buffer, cancellationToken);
+
+        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => pipe.WriteAsync(data, cancellationToken);
+
+        public void ShutdownWrite()
+        {
+            // Pipes have no half-close; the peer sees the end when the connection closes.
+        }
+
+        public ValueTask DisposeAsync() => pipe.DisposeAsync();
+    }
+}

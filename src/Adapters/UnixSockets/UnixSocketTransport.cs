@@ -1,0 +1,212 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using LanguageExt;
+using Outfitter.Daemon.Adapters.Interop;
+using Outfitter.Daemon.Core.Errors;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Ports;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon.Adapters.UnixSockets;
+
+/// <summary>
+/// IPC over Unix domain sockets (Linux, macOS; Windows 10+ also has them). The socket file is made 0600 right after bind,
+/// and removed on close only while it is still ours (same inode). Thread-safe.
+/// </summary>
+public sealed class UnixSocketTransport : IIpcTransport
+{
+    /// <inheritdoc />
+    public async ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(endpoint) && !Directory.Exists(endpoint))
+            return EndpointProbe.Missing;
+        if (OperatingSystem.IsLinux())
+        {
+            var (info, errno) = LinuxLibc.StatPath(endpoint);
+            if (errno == 0 && !info.IsSocket)
+                return EndpointProbe.NotASocket;
+        }
+
+        var connected = await ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+        return await connected.MatchAsync(
+            RightAsync: async stream =>
+            {
+                await stream.DisposeAsync().ConfigureAwait(false);
+                return EndpointProbe.Listening;
+            },
+            Left: failure => failure switch
+            {
+                ConnectFailure.NoEndpoint => EndpointProbe.Missing,
+                ConnectFailure.NotASocket => EndpointProbe.NotASocket,
+                _ => EndpointProbe.Dead,
+            }).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Fin<Unit> RemoveStale(string endpoint)
+    {
+        try
+        {
+            if (OperatingSystem.IsLinux())
+            {
+                var (info, errno) = LinuxLibc.StatPath(endpoint);
+                if (errno == 0 && !info.IsSocket)
+                    return OsErrors.WrongKind($"{endpoint} is not a socket; refusing to delete it");
+            }
+
+            File.Delete(endpoint);
+            return unit;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return OsErrors.Io($"cannot remove the stale socket {endpoint}: {e.Message}");
+        }
+    }
+
+    /// <inheritdoc />
+    public Fin<IIpcListener> Listen(string endpoint, int backlog)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(endpoint));
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(endpoint, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            socket.Listen(backlog);
+            var identity = OperatingSystem.IsLinux() && LinuxLibc.StatPath(endpoint) is ({ } info, 0) ? Some((info.Device, info.Inode)) : None;
+            return new UnixListener(socket, endpoint, identity);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            return e.SocketErrorCode == SocketError.AddressAlreadyInUse
+                ? OsErrors.Io($"{endpoint} is already in use")
+                : OsErrors.Io($"cannot listen on {endpoint}: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            socket.Dispose();
+            return OsErrors.Io($"cannot listen on {endpoint}: {e.Message}");
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(endpoint), cancellationToken).ConfigureAwait(false);
+            return new SocketStream(socket, None);
+        }
+        catch (SocketException e)
+        {
+            socket.Dispose();
+            return e.SocketErrorCode switch
+            {
+                SocketError.AddressNotAvailable or SocketError.HostNotFound => ConnectFailure.NoEndpoint,
+                SocketError.AccessDenied => ConnectFailure.PermissionDenied,
+                _ when !File.Exists(endpoint) && !Directory.Exists(endpoint) => ConnectFailure.NoEndpoint,
+                _ => ConnectFailure.Refused,
+            };
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private sealed class UnixListener(Socket socket, string endpoint, Option<(ulong Device, ulong Inode)> identity) : IIpcListener
+    {
+        private int _disposed;
+
+        public string Endpoint => endpoint;
+
+        public async ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken)
+        {
+            var accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            return new SocketStream(accepted, PeerOf(accepted));
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+                return ValueTask.CompletedTask;
+            socket.Dispose();
+
+            // Remove the socket file only if it is still the one we bound (a successor may have replaced it).
+            var ours = identity.Match(
+                Some: id => OperatingSystem.IsLinux() && LinuxLibc.StatPath(endpoint) is var (now, errno) && errno == 0 && now.Inode == id.Inode && now.Device == id.Device,
+                None: () => true);
+            if (ours)
+            {
+                try
+                {
+                    File.Delete(endpoint);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Best effort: a leftover socket file is detected as stale by the next listener.
+                }
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        private static Option<PeerCredentials> PeerOf(Socket accepted)
+        {
+            if (!OperatingSystem.IsLinux())
+                return None;
+
+            // struct ucred { pid_t pid; uid_t uid; gid_t gid; } via SO_PEERCRED (SOL_SOCKET = 1, SO_PEERCRED = 17).
+            Span<byte> ucred = stackalloc byte[12];
+            try
+            {
+                return accepted.GetRawSocketOption(1, 17, ucred) == 12
+                    ? Some(new PeerCredentials(MemoryMarshal.Read<int>(ucred), MemoryMarshal.Read<uint>(ucred[4..])))
+                    : None;
+            }
+            catch (SocketException)
+            {
+                return None;
+            }
+        }
+    }
+}
+
+/// <summary>An <see cref="IIpcStream"/> over a connected socket.</summary>
+internal sealed class SocketStream(Socket socket, Option<PeerCredentials> peer) : IIpcStream
+{
+    public Option<PeerCredentials> Peer => peer;
+
+    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+        socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+
+    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    public void ShutdownWrite()
+    {
+        try
+        {
+            socket.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // Already closed: nothing to signal.
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        socket.Dispose();
+        return ValueTask.CompletedTask;
+    }
+}

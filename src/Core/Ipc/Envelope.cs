@@ -1,0 +1,288 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace Outfitter.Daemon.Core.Ipc;
+
+/// <summary>A request line taken apart without copying: raw JSON spans into the line, or the reason it is not a request.</summary>
+public readonly ref struct RequestEnvelope
+{
+    private RequestEnvelope(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload, string? problem)
+    {
+        Id = id;
+        Payload = payload;
+        Problem = problem;
+    }
+
+    /// <summary>The raw JSON of the <c>id</c> member (quotes included), or empty when there was none.</summary>
+    public ReadOnlySpan<byte> Id { get; }
+
+    /// <summary>The raw JSON of the <c>payload</c> member (<c>null</c> when absent).</summary>
+    public ReadOnlySpan<byte> Payload { get; }
+
+    /// <summary>Why the line is not a valid request; null when it is one.</summary>
+    public string? Problem { get; }
+
+    /// <summary>True when the line is a valid request.</summary>
+    public bool IsValid => Problem is null;
+
+    internal static RequestEnvelope Valid(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload) => new(id, payload, null);
+
+    internal static RequestEnvelope Invalid(ReadOnlySpan<byte> id, string problem) => new(id, default, problem);
+}
+
+/// <summary>A reply line taken apart: which request it answers and how.</summary>
+/// <param name="Id">The request id it answers (null when the server could not tell).</param>
+/// <param name="IsError">True for <c>"type":"error"</c>.</param>
+/// <param name="Payload">For a response, the raw payload JSON (a copy); empty for an error.</param>
+/// <param name="ErrorMessage">For an error, <c>payload.message</c>.</param>
+/// <param name="ErrorCode">For an error, <c>payload.code</c> when present.</param>
+public sealed record ReplyEnvelope(string? Id, bool IsError, ReadOnlyMemory<byte> Payload, string ErrorMessage, string? ErrorCode);
+
+/// <summary>
+/// The wire envelope, byte for byte the reference's: request <c>{"id":"…","type":"request","payload":…}</c>, reply
+/// <c>{"id":"…","type":"response","payload":…}</c> or <c>{"id":"…","type":"error","payload":{"message":"…"}}</c>
+/// (we add a <c>code</c>). Parsing and writing are pure and allocation-free on the hot path.
+/// </summary>
+public static class Envelope
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+    private static ReadOnlySpan<byte> NullJson => "null"u8;
+
+    /// <summary>
+    /// Parses a request line. Invalid UTF-8 or JSON, a value that is not an object, a missing or non-string <c>id</c>, and a
+    /// <c>type</c> other than <c>"request"</c> all give an invalid envelope with a sentence saying which; its
+    /// <see cref="RequestEnvelope.Id"/> is the raw id when one could be read, so the error reply can name it.
+    /// </summary>
+    public static RequestEnvelope ParseRequest(ReadOnlySpan<byte> line)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(line))
+            return RequestEnvelope.Invalid(default, "the line is not valid UTF-8");
+        ReadOnlySpan<byte> id = default, payload = default, type = default;
+        var idIsString = false;
+        var sawType = false;
+        try
+        {
+            var reader = new Utf8JsonReader(line, ReaderOptions);
+            if (!reader.Read())
+                return RequestEnvelope.Invalid(default, "the line is empty");
+            if (reader.TokenType != JsonTokenType.StartObject)
+                return RequestEnvelope.Invalid(default, $"expected a JSON object, got {Describe(reader.TokenType)}");
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan;
+                var escaped = reader.ValueIsEscaped;
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    reader.Skip();
+                var raw = line[start..(int)reader.BytesConsumed];
+                if (Is(name, escaped, "id"u8))
+                {
+                    id = raw;
+                    idIsString = reader.TokenType == JsonTokenType.String;
+                }
+                else if (Is(name, escaped, "type"u8))
+                {
+                    sawType = true;
+                    type = reader.TokenType == JsonTokenType.String ? raw : default;
+                }
+                else if (Is(name, escaped, "payload"u8))
+                {
+                    payload = raw;
+                }
+            }
+
+            // Anything after the object other than whitespace makes the reader throw here.
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException e)
+        {
+            return RequestEnvelope.Invalid(id, $"invalid JSON ({Trim(e.Message)})");
+        }
+
+        if (id.IsEmpty)
+            return RequestEnvelope.Invalid(default, "the request has no \"id\"");
+        if (!idIsString)
+            return RequestEnvelope.Invalid(id, "\"id\" must be a string");
+        if (!sawType || !type.SequenceEqual("\"request\""u8))
+            return RequestEnvelope.Invalid(id, sawType ? "\"type\" must be \"request\"" : "the request has no \"type\"");
+        return RequestEnvelope.Valid(id, payload.IsEmpty ? NullJson : payload);
+    }
+
+    /// <summary>Writes <c>{"id":ID,"type":"response","payload":PAYLOAD}\n</c>.</summary>
+    /// <param name="output">Where the line goes.</param>
+    /// <param name="id">The raw id JSON, as the request had it.</param>
+    /// <param name="payload">The raw result JSON (must be one valid JSON value).</param>
+    public static void WriteResponse(IBufferWriter<byte> output, ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload)
+    {
+        ReadOnlySpan<byte> head = "{\"id\":"u8;
+        ReadOnlySpan<byte> middle = ",\"type\":\"response\",\"payload\":"u8;
+        var total = head.Length + id.Length + middle.Length + payload.Length + 2;
+        var span = output.GetSpan(total);
+        head.CopyTo(span);
+        var at = head.Length;
+        id.CopyTo(span[at..]);
+        at += id.Length;
+        middle.CopyTo(span[at..]);
+        at += middle.Length;
+        payload.CopyTo(span[at..]);
+        at += payload.Length;
+        span[at++] = (byte)'}';
+        span[at++] = Newline;
+        output.Advance(at);
+    }
+
+    /// <summary>Writes <c>{"id":ID|null,"type":"error","payload":{"message":"…","code":"…"}}\n</c>.</summary>
+    /// <param name="output">Where the line goes.</param>
+    /// <param name="id">The raw id JSON, or empty for <c>null</c>.</param>
+    /// <param name="message">The human-readable message.</param>
+    /// <param name="code">A stable code from <see cref="IpcErrorCodes"/>, or null to omit it.</param>
+    public static void WriteError(IBufferWriter<byte> output, ReadOnlySpan<byte> id, string message, string? code)
+    {
+        WriteRaw(output, "{\"id\":"u8);
+        WriteRaw(output, id.IsEmpty ? NullJson : id);
+        WriteRaw(output, ",\"type\":\"error\",\"payload\":{\"message\":"u8);
+        WriteString(output, message);
+        if (code is not null)
+        {
+            WriteRaw(output, ",\"code\":"u8);
+            WriteString(output, code);
+        }
+
+        WriteRaw(output, "}}\n"u8);
+    }
+
+    /// <summary>Writes a request line <c>{"id":"ID","type":"request","payload":PAYLOAD}\n</c>.</summary>
+    public static void WriteRequest(IBufferWriter<byte> output, string id, ReadOnlySpan<byte> payload)
+    {
+        WriteRaw(output, "{\"id\":"u8);
+        WriteString(output, id);
+        WriteRaw(output, ",\"type\":\"request\",\"payload\":"u8);
+        WriteRaw(output, payload.IsEmpty ? NullJson : payload);
+        WriteRaw(output, "}\n"u8);
+    }
+
+    /// <summary>
+    /// Parses a reply line (what a client receives). Null when the line is not a reply object at all; a reply with an
+    /// unknown id is still returned so the caller can decide.
+    /// </summary>
+    public static ReplyEnvelope? ParseReply(ReadOnlySpan<byte> line)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(line, ReaderOptions);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return null;
+            string? id = null, type = null, message = null, code = null;
+            ReadOnlySpan<byte> payload = default;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueSpan;
+                var escaped = reader.ValueIsEscaped;
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                if (Is(name, escaped, "payload"u8) && reader.TokenType == JsonTokenType.StartObject)
+                {
+                    // Read the error fields while skipping through the object; the raw span is kept for responses.
+                    var depth = reader.CurrentDepth;
+                    while (reader.Read() && reader.CurrentDepth > depth)
+                    {
+                        if (reader.CurrentDepth == depth + 1 && reader.TokenType == JsonTokenType.PropertyName)
+                        {
+                            var field = reader.ValueSpan;
+                            var fieldEscaped = reader.ValueIsEscaped;
+                            reader.Read();
+                            if (reader.TokenType == JsonTokenType.String && Is(field, fieldEscaped, "message"u8))
+                                message = reader.GetString();
+                            else if (reader.TokenType == JsonTokenType.String && Is(field, fieldEscaped, "code"u8))
+                                code = reader.GetString();
+                            else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                                reader.Skip();
+                        }
+                    }
+
+                    payload = line[start..(int)reader.BytesConsumed];
+                    continue;
+                }
+
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    reader.Skip();
+                var raw = line[start..(int)reader.BytesConsumed];
+                if (Is(name, escaped, "id"u8))
+                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                else if (Is(name, escaped, "type"u8))
+                    type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                else if (Is(name, escaped, "payload"u8))
+                    payload = raw;
+            }
+
+            return type switch
+            {
+                "response" => new ReplyEnvelope(id, false, (payload.IsEmpty ? NullJson : payload).ToArray(), "", null),
+                "error" => new ReplyEnvelope(id, true, ReadOnlyMemory<byte>.Empty, message ?? "error reply without a message", code),
+                _ => null,
+            };
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static bool Is(ReadOnlySpan<byte> name, bool escaped, ReadOnlySpan<byte> expected) =>
+        escaped ? UnescapedEquals(name, expected) : name.SequenceEqual(expected);
+
+    private static bool UnescapedEquals(ReadOnlySpan<byte> escapedName, ReadOnlySpan<byte> expected)
+    {
+        // Rare: a member name written with escapes ("\u0069d"). Decode it the slow way.
+        var reader = new Utf8JsonReader(Concat("\""u8, escapedName, "\""u8));
+        reader.Read();
+        return reader.ValueTextEquals(expected);
+    }
+
+    private static byte[] Concat(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, ReadOnlySpan<byte> c)
+    {
+        var result = new byte[a.Length + b.Length + c.Length];
+        a.CopyTo(result);
+        b.CopyTo(result.AsSpan(a.Length));
+        c.CopyTo(result.AsSpan(a.Length + b.Length));
+        return result;
+    }
+
+    private static void WriteRaw(IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        var span = output.GetSpan(bytes.Length);
+        bytes.CopyTo(span);
+        output.Advance(bytes.Length);
+    }
+
+    private static void WriteString(IBufferWriter<byte> output, string value)
+    {
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        writer.WriteStringValue(value);
+    }
+
+    private static string Describe(JsonTokenType token) => token switch
+    {
+        JsonTokenType.Null => "null",
+        JsonTokenType.StartArray => "an array",
+        JsonTokenType.String => "a string",
+        JsonTokenType.Number => "a number",
+        JsonTokenType.True or JsonTokenType.False => "a boolean",
+        _ => token.ToString(),
+    };
+
+    private static string Trim(string message)
+    {
+        var cut = message.IndexOf(" LineNumber", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut].TrimEnd('.', ' ') : message;
+    }
+
+    private const byte Newline = LineFraming.Newline;
+}

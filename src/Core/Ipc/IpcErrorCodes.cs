@@ -1,0 +1,23 @@
+namespace Outfitter.Daemon.Core.Ipc;
+
+/// <summary>The <c>code</c> values our servers put in error replies' payloads (the reference sends only <c>message</c>).</summary>
+public static class IpcErrorCodes
+{
+    /// <summary>The line was not a valid request (invalid UTF-8 or JSON, not an object, missing or non-string id, wrong type).</summary>
+    public const string ProtocolError = "PROTOCOL_ERROR";
+
+    /// <summary>The line exceeded the server's limit; the connection is closed after this reply.</summary>
+    public const string FrameTooLarge = "FRAME_TOO_LARGE";
+
+    /// <summary>The handler threw or returned an error.</summary>
+    public const string HandlerError = "HANDLER_ERROR";
+
+    /// <summary>The server closed before the handler finished.</summary>
+    public const string ShuttingDown = "SHUTTING_DOWN";
+
+    /// <summary>The request's type is not one the server handles.</summary>
+    public const string UnknownType = "UNKNOWN_TYPE";
+
+    /// <summary>The peer runs as another user and the server does not accept other users.</summary>
+    public const string PermissionDenied = "PERMISSION_DENIED";
+}

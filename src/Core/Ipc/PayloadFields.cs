@@ -1,0 +1,73 @@
+using System.Text.Json;
+
+namespace Outfitter.Daemon.Core.Ipc;
+
+/// <summary>
+/// Reads top-level members of a payload object without allocating, for routing on <c>{"type":"…"}</c> the way the
+/// reference's examples do (<c>msg.type === "status"</c>).
+/// </summary>
+public static class PayloadFields
+{
+    /// <summary>
+    /// Finds member <paramref name="name"/> of the JSON object <paramref name="payload"/> and returns its raw JSON.
+    /// False when the payload is not an object, is malformed, or lacks the member.
+    /// </summary>
+    public static bool TryGetRaw(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
+    {
+        value = default;
+        try
+        {
+            var reader = new Utf8JsonReader(payload);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                return false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var match = reader.ValueTextEquals(name);
+                reader.Read();
+                var start = (int)reader.TokenStartIndex;
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
+                    reader.Skip();
+                if (match)
+                {
+                    value = payload[start..(int)reader.BytesConsumed];
+                    return true;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The unescaped UTF-8 bytes of string member <paramref name="name"/> (for example the request <c>type</c>), written to
+    /// <paramref name="destination"/>; the count written, or -1 when absent, not a string, or longer than the destination.
+    /// </summary>
+    public static int TryGetString(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> name, Span<byte> destination)
+    {
+        if (!TryGetRaw(payload, name, out var raw) || raw.Length < 2 || raw[0] != (byte)'"')
+            return -1;
+        var inner = raw[1..^1];
+        if (inner.IndexOf((byte)'\\') < 0)
+        {
+            if (inner.Length > destination.Length)
+                return -1;
+            inner.CopyTo(destination);
+            return inner.Length;
+        }
+
+        var reader = new Utf8JsonReader(raw);
+        reader.Read();
+        try
+        {
+            return reader.CopyString(destination);
+        }
+        catch (ArgumentException)
+        {
+            return -1;
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using LanguageExt;
+using Outfitter.Daemon.Core.Ipc;
+
+namespace Outfitter.Daemon.Core.Ports;
+
+/// <summary>
+/// Port: a local stream transport (Unix domain sockets; named pipes on Windows, or when the endpoint has the form
+/// <c>\\.\pipe\name</c>). The decisions about what to do with an existing endpoint are pure (<see cref="EndpointDecisions"/>);
+/// the transport reports facts and carries decisions out. Thread-safe.
+/// </summary>
+public interface IIpcTransport
+{
+    /// <summary>What is at <paramref name="endpoint"/> now: nothing, something that is not a socket, a listener, or a dead socket.</summary>
+    ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken);
+
+    /// <summary>Removes a dead socket file at <paramref name="endpoint"/> (never anything else).</summary>
+    Fin<Unit> RemoveStale(string endpoint);
+
+    /// <summary>Binds and listens at <paramref name="endpoint"/>: mode 0600, current user only for pipes.</summary>
+    Fin<IIpcListener> Listen(string endpoint, int backlog);
+
+    /// <summary>Connects once, without retrying; the failure says whether nothing was there or nobody answered.</summary>
+    ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken);
+}
+
+/// <summary>A bound endpoint accepting connections. Disposing stops listening and removes the socket file it created.</summary>
+public interface IIpcListener : IAsyncDisposable
+{
+    /// <summary>The endpoint it listens on.</summary>
+    string Endpoint { get; }
+
+    /// <summary>The next connection; throws <see cref="OperationCanceledException"/> or <see cref="ObjectDisposedException"/> when stopped.</summary>
+    ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>
+/// One connection. Reads and writes throw <c>IOException</c>-family or <see cref="ObjectDisposedException"/> exceptions
+/// when the connection breaks; the shell translates them (they are not expected outcomes inside the hot path). Not
+/// thread-safe for concurrent reads or concurrent writes; one reader and one writer may run at once.
+/// </summary>
+public interface IIpcStream : IAsyncDisposable
+{
+    /// <summary>Who is on the other side, when the OS tells (Linux <c>SO_PEERCRED</c>).</summary>
+    Option<PeerCredentials> Peer { get; }
+
+    /// <summary>Reads available bytes; 0 at end of stream.</summary>
+    ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+
+    /// <summary>Writes all of <paramref name="data"/>.</summary>
+    ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Signals end of our output (half-close) where the transport supports it.</summary>
+    void ShutdownWrite();
+}

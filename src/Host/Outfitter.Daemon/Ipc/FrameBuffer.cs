@@ -1,0 +1,80 @@
+using System.Buffers;
+using Outfitter.Daemon.Core.Ipc;
+
+namespace Outfitter.Daemon;
+
+/// <summary>
+/// The receive buffer of one connection, framed by <see cref="LineFraming"/>: read into <see cref="WritableMemory"/>,
+/// <see cref="Advance"/>, then take lines with <see cref="Next"/>. It grows up to the line limit + 1 bytes and no further,
+/// so an over-long line is reported, never held whole. Pooled; not thread-safe (one reader).
+/// </summary>
+internal sealed class FrameBuffer : IDisposable
+{
+    private const int InitialBytes = 64 * 1024;
+    private readonly int _maxLineBytes;
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
+    private int _start;
+    private int _end;
+    private int _scanned;
+
+    internal FrameBuffer(int maxLineBytes) => _maxLineBytes = maxLineBytes;
+
+    /// <summary>Space to read into (compacting or growing first when needed).</summary>
+    internal Memory<byte> WritableMemory()
+    {
+        if (_start == _end)
+            _start = _end = 0;
+        if (_end == _buffer.Length)
+        {
+            if (_start > 0)
+            {
+                _buffer.AsSpan(_start, _end - _start).CopyTo(_buffer);
+                _end -= _start;
+                _start = 0;
+            }
+            else
+            {
+                var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxLineBytes + 1));
+                _buffer.AsSpan(0, _end).CopyTo(bigger);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = bigger;
+            }
+        }
+
+        return _buffer.AsMemory(_end);
+    }
+
+    /// <summary>Records that <paramref name="count"/> bytes were read into <see cref="WritableMemory"/>.</summary>
+    internal void Advance(int count) => _end += count;
+
+    /// <summary>The next complete line (valid until the next call on this buffer), or why there is none.</summary>
+    internal FrameScan Next(out ReadOnlySpan<byte> line)
+    {
+        var step = LineFraming.Next(_buffer.AsSpan(_start, _end - _start), _scanned, _maxLineBytes);
+        switch (step.Scan)
+        {
+            case FrameScan.Line:
+                line = _buffer.AsSpan(_start, step.Length);
+                _start += step.Consumed;
+                _scanned = 0;
+                break;
+            case FrameScan.NeedMore:
+                line = default;
+                _scanned = step.Scanned;
+                break;
+            default:
+                line = default;
+                break;
+        }
+
+        return step.Scan;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+            ArrayPool<byte>.Shared.Return(buffer);
+    }
+}

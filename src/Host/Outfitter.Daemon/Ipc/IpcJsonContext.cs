@@ -1,0 +1,10 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Outfitter.Daemon;
+
+/// <summary>Source-generated JSON metadata for the types the library itself serializes (trim- and AOT-safe).</summary>
+[JsonSerializable(typeof(JsonElement))]
+internal sealed partial class IpcJsonContext : JsonSerializerContext
+{
+}

@@ -1,0 +1,287 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using LanguageExt;
+using LanguageExt.Common;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Outfitter.Daemon.Composition;
+using Outfitter.Daemon.Core.Errors;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Ports;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon;
+
+/// <summary>
+/// The IPC server, the reference's <c>createIpcServer</c>: newline-delimited JSON over a Unix socket (or a named pipe),
+/// byte-compatible with the TypeScript package. Beyond the reference: it never takes over a live server's socket, answers
+/// every malformed line with an error, bounds line length and in-flight requests, applies backpressure without losing
+/// replies, refuses other users, and closes gracefully. Thread-safe.
+/// </summary>
+public sealed partial class IpcServer : IAsyncDisposable
+{
+    private const int Backlog = 512;
+    private readonly IpcServerOptions _options;
+    private readonly IIpcTransport _transport;
+    private readonly IDirectories _directories;
+    private readonly uint _uid;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ConcurrentDictionary<ServerConnection, Task> _connections = new();
+    private IpcRequestHandler? _handler;
+    private IIpcListener? _listener;
+    private CancellationTokenSource? _accepting;
+    private Task? _acceptLoop;
+
+    /// <summary>Creates a server over the given ports (the seam for tests and dependency injection).</summary>
+    /// <exception cref="ArgumentException">The path is empty or the options are invalid.</exception>
+    public IpcServer(string path, IpcServerOptions options, IIpcTransport transport, IDirectories directories, uint userId)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException("The socket path is empty.", nameof(path));
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+            throw new ArgumentException("Invalid IPC server options: " + string.Join(" ", problems), nameof(options));
+        Path = path;
+        _options = options;
+        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        _directories = directories ?? throw new ArgumentNullException(nameof(directories));
+        _uid = userId;
+        _logger = options.Logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>The endpoint: a Unix socket path, or <c>\\.\pipe\name</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>True between a successful <see cref="ListenAsync"/> and <see cref="CloseAsync"/>.</summary>
+    public bool IsListening => Volatile.Read(ref _listener) is not null;
+
+    /// <summary>How many connections are open.</summary>
+    public int ConnectionCount => _connections.Count;
+
+    /// <summary>Creates a server for <paramref name="path"/> over this OS's transport (named pipe for <c>\\.\pipe\…</c>, else a Unix socket).</summary>
+    /// <exception cref="ArgumentException">The path is empty or the options are invalid.</exception>
+    public static IpcServer Create(string path, IpcServerOptions? options = null) =>
+        new(path, options ?? new IpcServerOptions(), OsPorts.TransportFor(path), OsPorts.Directories, OsPorts.UserId);
+
+    /// <summary>Sets the fast-path handler (see <see cref="IpcRequestHandler"/>); replaces any earlier handler.</summary>
+    public void OnRequest(IpcRequestHandler handler) => Volatile.Write(ref _handler, handler ?? throw new ArgumentNullException(nameof(handler)));
+
+    /// <summary>
+    /// Sets the handler, as the reference's <c>onMessage</c>: it receives the request's payload and returns the reply's
+    /// payload, serialized with reflection-based System.Text.Json (use the <see cref="JsonTypeInfo{T}"/> overload in
+    /// trimmed or AOT apps). An exception becomes an error reply.
+    /// </summary>
+    [RequiresUnreferencedCode("Serializes handler results with reflection; use the JsonTypeInfo<T> overload for trimming.")]
+    [RequiresDynamicCode("Serializes handler results with reflection; use the JsonTypeInfo<T> overload for AOT.")]
+    public void OnMessage(Func<JsonElement, CancellationToken, Task<object?>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        OnRequest(request => IpcResult.Pending(RunAsync(handler, request.ParsePayload(), request.Aborted)));
+
+        static async Task<IpcReply> RunAsync(Func<JsonElement, CancellationToken, Task<object?>> handler, JsonElement payload, CancellationToken aborted)
+        {
+            try
+            {
+                var result = await handler(payload, aborted).ConfigureAwait(false);
+                return IpcReply.FromJson(JsonSerializer.SerializeToUtf8Bytes(result));
+            }
+            catch (Exception e)
+            {
+                return IpcReply.Failure(e.Message, IpcErrorCodes.HandlerError);
+            }
+        }
+    }
+
+    /// <summary>Sets the handler with source-generated result metadata (trim- and AOT-safe). An exception becomes an error reply.</summary>
+    public void OnMessage<TResult>(Func<JsonElement, CancellationToken, ValueTask<TResult>> handler, JsonTypeInfo<TResult> resultType)
+    {
+        ArgumentNullException.ThrowIfNull(handler);
+        ArgumentNullException.ThrowIfNull(resultType);
+        OnRequest(request => IpcResult.Pending(RunAsync(handler, resultType, request.ParsePayload(), request.Aborted)));
+
+        static async Task<IpcReply> RunAsync(Func<JsonElement, CancellationToken, ValueTask<TResult>> handler, JsonTypeInfo<TResult> type, JsonElement payload, CancellationToken aborted)
+        {
+            try
+            {
+                return IpcReply.From(await handler(payload, aborted).ConfigureAwait(false), type);
+            }
+            catch (Exception e)
+            {
+                return IpcReply.Failure(e.Message, IpcErrorCodes.HandlerError);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts listening. A dead socket file at the path is removed and reused; a live server there, or a file that is not
+    /// a socket, is refused (never deleted). Missing parent directories are created 0700; the socket file is 0600.
+    /// Listening twice is harmless.
+    /// </summary>
+    public async Task<Either<IpcListenError, Unit>> ListenAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_listener is not null)
+                return unit;
+            var prepared = await PrepareEndpointAsync(cancellationToken).ConfigureAwait(false);
+            if (prepared.IsLeft)
+                return prepared;
+
+            var listening = _transport.Listen(Path, Backlog);
+            if (listening.IsFail)
+                return Error(IpcListenErrorCode.Io, ((Error)listening).Message);
+            _listener = listening.Match(l => l, e => throw new InvalidOperationException(e.Message));
+            _accepting = new CancellationTokenSource();
+            _acceptLoop = AcceptLoopAsync(_listener, _accepting.Token);
+            LogListening(Path);
+            return unit;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<Either<IpcListenError, Unit>> PrepareEndpointAsync(CancellationToken cancellationToken)
+    {
+        if (!SocketPaths.IsNamedPipe(Path))
+        {
+            var valid = SocketPaths.ValidateUnix(Path, OsPorts.Os);
+            if (valid.IsLeft)
+                return Error(IpcListenErrorCode.InvalidPath, valid.Match(_ => "", e => e));
+            var parent = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
+            if (parent is not null && _directories.CreateAll(parent) is { IsFail: true } failed)
+                return Error(IpcListenErrorCode.Io, ((Error)failed).Message);
+        }
+
+        var probe = await _transport.ProbeAsync(Path, cancellationToken).ConfigureAwait(false);
+        switch (EndpointDecisions.BeforeListen(probe))
+        {
+            case ListenDecision.Bind:
+                return unit;
+            case ListenDecision.ReplaceStale:
+                LogReplacingStale(Path);
+                return _transport.RemoveStale(Path).Match(
+                    Succ: _ => Right<IpcListenError, Unit>(unit),
+                    Fail: e => Error(e.Code == OsErrors.WrongKindCode ? IpcListenErrorCode.NotASocket : IpcListenErrorCode.Io, e.Message));
+            case ListenDecision.RefuseLive:
+                return Error(IpcListenErrorCode.AlreadyListening, $"Another server is already listening on {Path}; stop it first (it was left untouched).");
+            case ListenDecision.RefuseNotSocket:
+                return Error(IpcListenErrorCode.NotASocket, $"{Path} exists and is not a socket; remove it or choose another path (it was left untouched).");
+            default:
+                throw new InvalidOperationException("Unknown listen decision.");
+        }
+    }
+
+    private Either<IpcListenError, Unit> Error(IpcListenErrorCode code, string message) =>
+        new IpcListenError(code, code is IpcListenErrorCode.AlreadyListening or IpcListenErrorCode.NotASocket ? message : $"Cannot listen on {Path}: {message}", Path);
+
+    private async Task AcceptLoopAsync(IIpcListener listener, CancellationToken stopping)
+    {
+        while (!stopping.IsCancellationRequested)
+        {
+            IIpcStream stream;
+            try
+            {
+                stream = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            {
+                // A failed accept (for example, too many open files) must not end the server.
+                LogAcceptFailed(e.Message);
+                continue;
+            }
+
+            if (!EndpointDecisions.AcceptPeer(stream.Peer, _uid, _options.AllowOtherUsers))
+            {
+                _ = RefusePeerAsync(stream);
+                continue;
+            }
+
+            var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _options);
+            var running = Task.Run(connection.RunAsync, CancellationToken.None);
+            _connections[connection] = running;
+            _ = running.ContinueWith(_ => _connections.TryRemove(connection, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        }
+    }
+
+    private async Task RefusePeerAsync(IIpcStream stream)
+    {
+        var uid = stream.Peer.Map(p => p.Uid.ToString(System.Globalization.CultureInfo.InvariantCulture)).IfNone("?");
+        LogPeerRefused(uid, _uid);
+        try
+        {
+            var line = new System.Buffers.ArrayBufferWriter<byte>();
+            Envelope.WriteError(line, default, $"Connections from other users are not accepted (you are uid {uid}).", IpcErrorCodes.PermissionDenied);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            await stream.WriteAsync(line.WrittenMemory, cts.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        {
+            // The peer is gone; nothing to tell it.
+        }
+        finally
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Stops accepting and removes the socket file, lets in-flight handlers finish within
+    /// <see cref="IpcServerOptions.CloseTimeout"/>, answers the rest with a <c>SHUTTING_DOWN</c> error, then closes every
+    /// connection. Idempotent; the server can listen again afterwards.
+    /// </summary>
+    public async Task CloseAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var listener = _listener;
+            if (listener is null)
+                return;
+            _accepting?.Cancel();
+            await listener.DisposeAsync().ConfigureAwait(false);
+            if (_acceptLoop is not null)
+                await _acceptLoop.ConfigureAwait(false);
+            foreach (var connection in _connections.Keys)
+                connection.StopReading();
+            await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+            _accepting?.Dispose();
+            _accepting = null;
+            _acceptLoop = null;
+            Volatile.Write(ref _listener, null);
+            LogClosed(Path);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync() => await CloseAsync().ConfigureAwait(false);
+
+    [LoggerMessage(20, LogLevel.Information, "IPC server listening on {Path}")]
+    private partial void LogListening(string path);
+
+    [LoggerMessage(21, LogLevel.Information, "IPC server on {Path} closed")]
+    private partial void LogClosed(string path);
+
+    [LoggerMessage(22, LogLevel.Warning, "Replacing the stale socket file {Path} (nobody listened on it)")]
+    private partial void LogReplacingStale(string path);
+
+    [LoggerMessage(23, LogLevel.Warning, "Refused a connection from uid {PeerUid}; this server runs as uid {Uid} and does not accept other users")]
+    private partial void LogPeerRefused(string peerUid, uint uid);
+
+    [LoggerMessage(24, LogLevel.Warning, "Accepting a connection failed: {Reason}")]
+    private partial void LogAcceptFailed(string reason);
+}

@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging;
+using Outfitter.Daemon.Core.Ipc;
+
+namespace Outfitter.Daemon;
+
+/// <summary>Options of an <see cref="IpcServer"/>.</summary>
+public sealed class IpcServerOptions
+{
+    /// <summary>The longest request line in bytes (default 4 MiB). A longer line gets one FRAME_TOO_LARGE reply and the connection is closed.</summary>
+    public int MaxLineBytes { get; set; } = LineFraming.DefaultMaxLineBytes;
+
+    /// <summary>How many requests of one connection may be in progress at once (default 256); reading pauses beyond that.</summary>
+    public int MaxConcurrentRequestsPerConnection { get; set; } = 256;
+
+    /// <summary>How long <see cref="IpcServer.CloseAsync"/> lets in-flight handlers finish (default 5 s) before answering them with an error.</summary>
+    public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether other users may connect (default false: Linux checks the peer's uid with SO_PEERCRED; root is always allowed).</summary>
+    public bool AllowOtherUsers { get; set; }
+
+    /// <summary>Where connection problems are logged; none when null.</summary>
+    public ILogger? Logger { get; set; }
+
+    /// <summary>Problems with these options; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        if (MaxLineBytes < 64)
+            problems.Add($"MaxLineBytes is {MaxLineBytes}; use at least 64 bytes (default 4 MiB).");
+        if (MaxConcurrentRequestsPerConnection < 1)
+            problems.Add($"MaxConcurrentRequestsPerConnection is {MaxConcurrentRequestsPerConnection}; use at least 1.");
+        if (CloseTimeout < TimeSpan.Zero)
+            problems.Add($"CloseTimeout is {CloseTimeout}; it must not be negative.");
+        return problems;
+    }
+}
+
+/// <summary>Why <see cref="IpcServer.ListenAsync"/> failed.</summary>
+public enum IpcListenErrorCode
+{
+    /// <summary>Another server answers at the path: it is never taken over.</summary>
+    AlreadyListening,
+
+    /// <summary>Something that is not a socket is at the path: it is never deleted.</summary>
+    NotASocket,
+
+    /// <summary>The path is unusable (empty, too long for a Unix socket).</summary>
+    InvalidPath,
+
+    /// <summary>The operating system refused.</summary>
+    Io,
+}
+
+/// <summary>An expected failure to listen.</summary>
+/// <param name="Code">What kind of failure.</param>
+/// <param name="Message">What happened and what to do.</param>
+/// <param name="Path">The endpoint.</param>
+public sealed record IpcListenError(IpcListenErrorCode Code, string Message, string Path)
+{
+    /// <inheritdoc />
+    public override string ToString() => Message;
+}
