@@ -183,13 +183,20 @@ internal sealed class SocketStream(Socket socket, Option<PeerCredentials> peer) 
     public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
         socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
 
-    public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
+        // Most sends complete at once; only a full socket buffer needs the asynchronous path.
+        var sending = socket.SendAsync(data, SocketFlags.None, cancellationToken);
+        return sending.IsCompletedSuccessfully && sending.Result == data.Length
+            ? ValueTask.CompletedTask
+            : WriteRestAsync(sending, data, cancellationToken);
+    }
+
+    private async ValueTask WriteRestAsync(ValueTask<int> sending, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        data = data[await sending.ConfigureAwait(false)..];
         while (!data.IsEmpty)
-        {
-            var sent = await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
-            data = data[sent..];
-        }
+            data = data[await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false)..];
     }
 
     public void ShutdownWrite()

@@ -117,22 +117,28 @@ public static class Envelope
     /// <param name="payload">The raw result JSON (must be one valid JSON value).</param>
     public static void WriteResponse(IBufferWriter<byte> output, ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload)
     {
+        WriteResponseStart(output, id);
+        WriteRaw(output, payload);
+        WriteResponseEnd(output);
+    }
+
+    /// <summary>
+    /// Writes the part of a response before its payload, <c>{"id":ID,"type":"response","payload":</c>, so a server can
+    /// have the handler write the payload in place; finish with <see cref="WriteResponseEnd"/>.
+    /// </summary>
+    public static void WriteResponseStart(IBufferWriter<byte> output, ReadOnlySpan<byte> id)
+    {
         ReadOnlySpan<byte> head = "{\"id\":"u8;
         ReadOnlySpan<byte> middle = ",\"type\":\"response\",\"payload\":"u8;
-        var total = head.Length + id.Length + middle.Length + payload.Length + 2;
-        var span = output.GetSpan(total);
+        var span = output.GetSpan(head.Length + id.Length + middle.Length);
         head.CopyTo(span);
-        var at = head.Length;
-        id.CopyTo(span[at..]);
-        at += id.Length;
-        middle.CopyTo(span[at..]);
-        at += middle.Length;
-        payload.CopyTo(span[at..]);
-        at += payload.Length;
-        span[at++] = (byte)'}';
-        span[at++] = Newline;
-        output.Advance(at);
+        id.CopyTo(span[head.Length..]);
+        middle.CopyTo(span[(head.Length + id.Length)..]);
+        output.Advance(head.Length + id.Length + middle.Length);
     }
+
+    /// <summary>Ends a response started with <see cref="WriteResponseStart"/>: <c>}\n</c>.</summary>
+    public static void WriteResponseEnd(IBufferWriter<byte> output) => WriteRaw(output, "}\n"u8);
 
     /// <summary>Writes <c>{"id":ID|null,"type":"error","payload":{"message":"…","code":"…"}}\n</c>.</summary>
     /// <param name="output">Where the line goes.</param>

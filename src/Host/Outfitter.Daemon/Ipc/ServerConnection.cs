@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Ports;
@@ -6,9 +5,10 @@ using Outfitter.Daemon.Core.Ports;
 namespace Outfitter.Daemon;
 
 /// <summary>
-/// One accepted connection: a read loop that frames lines with <see cref="LineFraming"/>, answers synchronous handlers
-/// inline, tracks asynchronous ones (bounded), and writes all replies produced by one read in one write. Writing is
-/// awaited before reading again, so a client that does not read slows down only itself (backpressure, never loss).
+/// One accepted connection. The read loop frames lines with <see cref="LineFraming"/>, runs synchronous handlers with
+/// their output written in place into the batch buffer, and writes every reply one read produced with one write, awaited
+/// before reading again: a client that does not read slows down only itself (backpressure, never loss). Replies of
+/// asynchronous handlers (bounded in number) go to a separate buffer, written by whoever owns the stream at the time.
 /// </summary>
 internal sealed class ServerConnection
 {
@@ -21,13 +21,13 @@ internal sealed class ServerConnection
     private readonly IpcServerOptions _options;
     private readonly CancellationTokenSource _stopReading = new();
     private readonly CancellationTokenSource _abort = new();
-    private readonly object _outLock = new();
-    private readonly ArrayBufferWriter<byte> _scratch = new(4096);
+    private readonly ReplyBuffer _batch = new(InitialBufferBytes);
+    private readonly object _lateLock = new();
     private readonly ConcurrentDictionary<long, PendingRequest> _pending = new();
-    private ArrayBufferWriter<byte> _out = new(InitialBufferBytes);
-    private ArrayBufferWriter<byte> _spare = new(InitialBufferBytes);
-    private bool _flushing;
-    private bool _broken;
+    private ReplyBuffer _late = new(InitialBufferBytes);
+    private ReplyBuffer _lateSpare = new(InitialBufferBytes);
+    private int _writing;
+    private volatile bool _broken;
     private TaskCompletionSource? _drained;
     private TaskCompletionSource? _slotFree;
     private TaskCompletionSource? _idle;
@@ -84,8 +84,7 @@ internal sealed class ServerConnection
                     if (scan == FrameScan.TooLarge)
                     {
                         tooLarge = true;
-                        lock (_outLock)
-                            Envelope.WriteError(_out, default, $"The request line exceeds the limit of {_options.MaxLineBytes} bytes; closing the connection.", IpcErrorCodes.FrameTooLarge);
+                        Envelope.WriteError(_batch, default, $"The request line exceeds the limit of {_options.MaxLineBytes} bytes; closing the connection.", IpcErrorCodes.FrameTooLarge);
                     }
 
                     break;
@@ -103,6 +102,7 @@ internal sealed class ServerConnection
             _abort.Cancel();
             await _stream.DisposeAsync().ConfigureAwait(false);
             _stopReading.Dispose();
+            _batch.Release();
         }
     }
 
@@ -114,54 +114,52 @@ internal sealed class ServerConnection
         var envelope = Envelope.ParseRequest(line);
         if (!envelope.IsValid)
         {
-            lock (_outLock)
-                Envelope.WriteError(_out, envelope.Id, "Invalid request: " + envelope.Problem + ".", IpcErrorCodes.ProtocolError);
+            Envelope.WriteError(_batch, envelope.Id, "Invalid request: " + envelope.Problem + ".", IpcErrorCodes.ProtocolError);
             return;
         }
 
         var handler = _handler();
         if (handler is null)
         {
-            lock (_outLock)
-                Envelope.WriteError(_out, envelope.Id, "The server has no message handler.", IpcErrorCodes.HandlerError);
+            Envelope.WriteError(_batch, envelope.Id, "The server has no message handler.", IpcErrorCodes.HandlerError);
             return;
         }
 
+        // The handler writes its result in place, between the response's start and end; on anything but success that
+        // partial output is cut off again.
+        var mark = _batch.WrittenCount;
+        Envelope.WriteResponseStart(_batch, envelope.Id);
+        var payloadStart = _batch.WrittenCount;
         IpcResult result;
-        _scratch.ResetWrittenCount();
         try
         {
-            result = handler(new IpcRequest(envelope.Payload, _scratch, _abort.Token));
+            result = handler(new IpcRequest(envelope.Payload, _batch, _abort.Token));
         }
         catch (Exception e)
         {
-            lock (_outLock)
-                Envelope.WriteError(_out, envelope.Id, e.Message, IpcErrorCodes.HandlerError);
+            _batch.Truncate(mark);
+            Envelope.WriteError(_batch, envelope.Id, e.Message, IpcErrorCodes.HandlerError);
             return;
         }
 
         switch (result.Kind)
         {
             case 0:
-                lock (_outLock)
-                    Envelope.WriteResponse(_out, envelope.Id, _scratch.WrittenCount == 0 ? "null"u8 : _scratch.WrittenSpan);
+                if (_batch.WrittenCount == payloadStart)
+                    _batch.Write("null"u8);
+                Envelope.WriteResponseEnd(_batch);
                 break;
             case 1:
-                lock (_outLock)
-                    Envelope.WriteError(_out, envelope.Id, result.Message!, result.Code ?? IpcErrorCodes.HandlerError);
+                _batch.Truncate(mark);
+                Envelope.WriteError(_batch, envelope.Id, result.Message!, result.Code ?? IpcErrorCodes.HandlerError);
                 break;
             default:
+                _batch.Truncate(mark);
                 var task = result.PendingReply!;
                 if (task.IsCompleted)
-                {
-                    lock (_outLock)
-                        WriteReply(envelope.Id, task);
-                }
+                    WriteReply(_batch, envelope.Id, task);
                 else
-                {
                     Track(envelope.Id.ToArray(), task);
-                }
-
                 break;
         }
     }
@@ -169,8 +167,7 @@ internal sealed class ServerConnection
     private void Track(byte[] id, Task<IpcReply> task)
     {
         var key = Interlocked.Increment(ref _nextPending);
-        var pending = new PendingRequest(id);
-        _pending[key] = pending;
+        _pending[key] = new PendingRequest(id);
         Interlocked.Increment(ref _inFlight);
         task.ContinueWith(
             (t, state) => ((ServerConnection)state!).Complete(key, t),
@@ -184,17 +181,10 @@ internal sealed class ServerConnection
     {
         if (_pending.TryRemove(key, out var pending) && pending.TryAnswer())
         {
-            bool startFlush;
-            lock (_outLock)
-            {
-                WriteReply(pending.Id, task);
-                startFlush = !_flushing && !_broken;
-                if (startFlush)
-                    _flushing = true;
-            }
-
-            if (startFlush)
-                _ = FlushLoopAsync();
+            lock (_lateLock)
+                WriteReply(_late, pending.Id, task);
+            if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+                _ = DrainLateAsync();
         }
 
         if (Interlocked.Decrement(ref _inFlight) < _options.MaxConcurrentRequestsPerConnection)
@@ -203,14 +193,14 @@ internal sealed class ServerConnection
             Interlocked.Exchange(ref _idle, null)?.TrySetResult();
     }
 
-    private void WriteReply(ReadOnlySpan<byte> id, Task<IpcReply> task)
+    private static void WriteReply(ReplyBuffer output, ReadOnlySpan<byte> id, Task<IpcReply> task)
     {
         if (task.IsCompletedSuccessfully && task.Result is { ErrorMessage: null } ok)
-            Envelope.WriteResponse(_out, id, ok.Json.IsEmpty ? "null"u8 : ok.Json.Span);
+            Envelope.WriteResponse(output, id, ok.Json.IsEmpty ? "null"u8 : ok.Json.Span);
         else if (task.IsCompletedSuccessfully)
-            Envelope.WriteError(_out, id, task.Result.ErrorMessage!, task.Result.ErrorCode ?? IpcErrorCodes.HandlerError);
+            Envelope.WriteError(output, id, task.Result.ErrorMessage!, task.Result.ErrorCode ?? IpcErrorCodes.HandlerError);
         else
-            Envelope.WriteError(_out, id, task.Exception?.InnerException?.Message ?? "The handler was cancelled.", IpcErrorCodes.HandlerError);
+            Envelope.WriteError(output, id, task.Exception?.InnerException?.Message ?? "The handler was cancelled.", IpcErrorCodes.HandlerError);
     }
 
     private async Task WaitForSlotAsync()
@@ -240,74 +230,117 @@ internal sealed class ServerConnection
         {
             if (_pending.TryRemove(key, out var pending) && pending.TryAnswer())
             {
-                lock (_outLock)
-                    Envelope.WriteError(_out, pending.Id, "The server closed before the handler finished.", IpcErrorCodes.ShuttingDown);
+                lock (_lateLock)
+                    Envelope.WriteError(_late, pending.Id, "The server closed before the handler finished.", IpcErrorCodes.ShuttingDown);
             }
         }
 
-        var flush = FlushAsync().AsTask();
-        await Task.WhenAny(flush, Task.Delay(FinalFlushTimeout)).ConfigureAwait(false);
+        await Task.WhenAny(FlushAsync().AsTask(), Task.Delay(FinalFlushTimeout)).ConfigureAwait(false);
     }
 
-    /// <summary>Writes what is buffered, unless another flush is running; waits when too much is queued.</summary>
+    /// <summary>
+    /// Writes the read loop's batch, then any asynchronous replies. If an asynchronous writer owns the stream, the batch is
+    /// handed to it instead, and the read loop waits only when too much is queued.
+    /// </summary>
     private ValueTask FlushAsync()
     {
-        TaskCompletionSource? wait = null;
-        lock (_outLock)
+        if (_broken)
         {
-            if (_broken || _out.WrittenCount == 0)
-                return ValueTask.CompletedTask;
-            if (_flushing)
-            {
-                if (_out.WrittenCount < HighWaterBytes)
-                    return ValueTask.CompletedTask;
-                wait = _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            }
-            else
-            {
-                _flushing = true;
-            }
+            _batch.Truncate(0);
+            return ValueTask.CompletedTask;
         }
 
-        return wait is null ? new ValueTask(FlushLoopAsync()) : new ValueTask(wait.Task);
+        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+            return WriteBatchThenLateAsync();
+
+        int queued;
+        lock (_lateLock)
+        {
+            _late.Write(_batch.WrittenSpan);
+            queued = _late.WrittenCount;
+        }
+
+        _batch.Clear();
+
+        // The owner may have finished between our check and our append: make sure somebody writes it.
+        if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
+            return new ValueTask(DrainLateAsync());
+        if (queued < HighWaterBytes)
+            return ValueTask.CompletedTask;
+        TaskCompletionSource wait;
+        lock (_lateLock)
+            wait = _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        return Volatile.Read(ref _writing) == 0 ? ValueTask.CompletedTask : new ValueTask(wait.Task);
     }
 
-    private async Task FlushLoopAsync()
+    private async ValueTask WriteBatchThenLateAsync()
+    {
+        if (_batch.WrittenCount > 0)
+        {
+            await WriteAsync(_batch.WrittenMemory).ConfigureAwait(false);
+            _batch.Clear();
+        }
+
+        await DrainLateAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Writes queued asynchronous replies; the caller owns the stream (<c>_writing</c> = 1) and this releases it.</summary>
+    private async Task DrainLateAsync()
     {
         while (true)
         {
-            ArrayBufferWriter<byte> sending;
-            lock (_outLock)
+            ReplyBuffer? sending = null;
+            lock (_lateLock)
             {
-                if (_out.WrittenCount == 0 || _broken)
+                if (_late.WrittenCount > 0 && !_broken)
                 {
-                    _flushing = false;
-                    var drained = _drained;
+                    sending = _late;
+                    _late = _lateSpare;
+                }
+            }
+
+            if (sending is not null)
+            {
+                await WriteAsync(sending.WrittenMemory).ConfigureAwait(false);
+                sending.Clear();
+                lock (_lateLock)
+                    _lateSpare = sending;
+                continue;
+            }
+
+            Volatile.Write(ref _writing, 0);
+            bool more;
+            lock (_lateLock)
+                more = _late.WrittenCount > 0 && !_broken;
+
+            // Someone may have queued a reply after our check and found the stream taken: take it back if so.
+            if (!more || Interlocked.CompareExchange(ref _writing, 1, 0) != 0)
+            {
+                TaskCompletionSource? drained;
+                lock (_lateLock)
+                {
+                    drained = _drained;
                     _drained = null;
-                    drained?.TrySetResult();
-                    return;
                 }
 
-                sending = _out;
-                _out = _spare;
+                drained?.TrySetResult();
+                return;
             }
+        }
+    }
 
-            try
-            {
-                await _stream.WriteAsync(sending.WrittenMemory, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsDisconnect(e))
-            {
-                lock (_outLock)
-                    _broken = true;
-                _abort.Cancel();
-            }
-
-            // Do not keep a huge buffer around after one big reply.
-            var reuse = sending.Capacity > HighWaterBytes ? new ArrayBufferWriter<byte>(InitialBufferBytes) : sending;
-            reuse.ResetWrittenCount();
-            lock (_outLock)
-                _spare = reuse;
+    private async ValueTask WriteAsync(ReadOnlyMemory<byte> bytes)
+    {
+        if (_broken)
+            return;
+        try
+        {
+            await _stream.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsDisconnect(e))
+        {
+            _broken = true;
+            _abort.Cancel();
         }
     }
 

@@ -1,0 +1,82 @@
+using System.Buffers;
+
+namespace Outfitter.Daemon;
+
+/// <summary>
+/// A growable output buffer for reply lines that can be truncated back to a mark (so a handler's partial output can be
+/// replaced by an error reply). Pooled storage; not thread-safe.
+/// </summary>
+internal sealed class ReplyBuffer : IBufferWriter<byte>
+{
+    private const int ShrinkAboveBytes = 1024 * 1024;
+    private readonly int _initialBytes;
+    private byte[] _buffer;
+    private int _written;
+
+    internal ReplyBuffer(int initialBytes)
+    {
+        _initialBytes = initialBytes;
+        _buffer = ArrayPool<byte>.Shared.Rent(initialBytes);
+    }
+
+    internal int WrittenCount => _written;
+
+    internal ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _written);
+
+    internal ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
+
+    public void Advance(int count) => _written += count;
+
+    public Memory<byte> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_written);
+    }
+
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_written);
+    }
+
+    /// <summary>Drops everything written after <paramref name="mark"/> (a previous <see cref="WrittenCount"/>).</summary>
+    internal void Truncate(int mark) => _written = mark;
+
+    /// <summary>Empties the buffer; gives back a large array so one big reply does not pin memory.</summary>
+    internal void Clear()
+    {
+        _written = 0;
+        if (_buffer.Length > ShrinkAboveBytes)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = ArrayPool<byte>.Shared.Rent(_initialBytes);
+        }
+    }
+
+    /// <summary>Appends bytes.</summary>
+    internal void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        _written += bytes.Length;
+    }
+
+    /// <summary>Returns the storage to the pool.</summary>
+    internal void Release()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+            ArrayPool<byte>.Shared.Return(buffer);
+        _written = 0;
+    }
+
+    private void Ensure(int sizeHint)
+    {
+        var needed = _written + Math.Max(sizeHint, 1);
+        if (needed <= _buffer.Length)
+            return;
+        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        _buffer.AsSpan(0, _written).CopyTo(bigger);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = bigger;
+    }
+}
