@@ -1,0 +1,53 @@
+using LanguageExt;
+
+namespace Outfitter.Daemon.Core.Health;
+
+/// <summary>How one health check ended.</summary>
+public abstract record CheckOutcome
+{
+    private CheckOutcome()
+    {
+    }
+
+    /// <summary>The check returned success.</summary>
+    public sealed record Passed : CheckOutcome;
+
+    /// <summary>The check returned an error value.</summary>
+    public sealed record Failed(string Message) : CheckOutcome;
+
+    /// <summary>The check threw.</summary>
+    public sealed record Threw(string Message) : CheckOutcome;
+
+    /// <summary>The check did not finish within its timeout.</summary>
+    public sealed record TimedOut(TimeSpan After) : CheckOutcome;
+}
+
+/// <summary>One check's result, the reference's <c>HealthCheckResult</c> plus how long it took. Immutable.</summary>
+/// <param name="Healthy">Whether the check passed.</param>
+/// <param name="Message">Why it failed; None when healthy.</param>
+/// <param name="Duration">How long it ran (up to its timeout).</param>
+public sealed record HealthCheckResult(bool Healthy, Option<string> Message, TimeSpan Duration);
+
+/// <summary>
+/// The aggregated status, the reference's <c>HealthStatus</c>: healthy only if every check is; every registered check
+/// appears, in registration order; uptime in whole seconds since the checker was created. Immutable.
+/// </summary>
+/// <param name="Healthy">True only if all checks passed (true when there are none).</param>
+/// <param name="Checks">Each check's result, by name, in registration order.</param>
+/// <param name="Uptime">Whole seconds since the checker was created.</param>
+public sealed record HealthStatus(bool Healthy, Seq<(string Name, HealthCheckResult Result)> Checks, long Uptime)
+{
+    /// <summary>The result of the check named <paramref name="name"/>, if registered.</summary>
+    public Option<HealthCheckResult> this[string name] => Checks.Find(c => c.Name == name).Map(c => c.Result);
+
+    /// <summary>The names of the failed checks, in registration order.</summary>
+    public Seq<string> FailedChecks => Checks.Filter(c => !c.Result.Healthy).Map(c => c.Name);
+}
+
+/// <summary>Why a health check could not be registered.</summary>
+/// <param name="Message">What is wrong and what to do.</param>
+public sealed record HealthCheckError(string Message)
+{
+    /// <inheritdoc />
+    public override string ToString() => Message;
+}
