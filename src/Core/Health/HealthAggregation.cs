@@ -40,7 +40,7 @@ public static class HealthAggregation
     public static HealthStatus Aggregate(Seq<(string Name, CheckOutcome Outcome, TimeSpan Duration)> finished, TimeSpan sinceCreated)
     {
         var results = finished.Map(f => (f.Name, ToResult(f.Outcome, f.Duration)));
-        var uptime = sinceCreated <= TimeSpan.Zero ? 0 : (long)Math.Floor(sinceCreated.TotalSeconds);
+        var uptime = sinceCreated <= TimeSpan.Zero ? 0 : sinceCreated.Ticks / TimeSpan.TicksPerSecond;
         return new HealthStatus(results.ForAll(r => r.Item2.Healthy), results, uptime);
     }
 
@@ -75,5 +75,7 @@ public static class HealthAggregation
             : "unhealthy: " + string.Join("; ", status.Checks.Filter(c => !c.Result.Healthy).Map(c => $"{c.Name}: {c.Result.Message.IfNone("failed")}"));
 
     private static string Format(TimeSpan span) =>
-        span.TotalSeconds >= 1 && span.TotalMilliseconds % 1000 == 0 ? $"{span.TotalSeconds:0} s" : $"{span.TotalMilliseconds:0} ms";
+        span.TotalSeconds >= 1 && span.Ticks % TimeSpan.TicksPerSecond == 0 ? $"{span.TotalSeconds:0} s"
+        : span.TotalMilliseconds < 1 ? $"{span.TotalMilliseconds:0.###} ms"
+        : $"{span.TotalMilliseconds:0} ms";
 }

@@ -8,9 +8,14 @@ namespace Outfitter.Daemon.Core.Ipc;
 /// needs (the connection closed under a request; the handler answered with an error). Closed: switch over it
 /// exhaustively.
 /// </summary>
-/// <param name="Message">A sentence saying what happened and what to do.</param>
-public abstract record DaemonConnectionError(string Message)
+public abstract record DaemonConnectionError
 {
+    // Private: the cases below are the only ones, so a switch over them is exhaustive.
+    private DaemonConnectionError(string message) => Message = message;
+
+    /// <summary>A sentence saying what happened and what to do.</summary>
+    public string Message { get; }
+
     /// <summary>The reference's <c>_tag</c> for this case.</summary>
     public abstract string Tag { get; }
 
@@ -32,7 +37,8 @@ public abstract record DaemonConnectionError(string Message)
     /// <summary>No daemon is listening (no socket file, or the connection was refused).</summary>
     /// <param name="SocketPath">Where we tried.</param>
     /// <param name="Reason">What the OS said.</param>
-    public sealed record ConnectionRefusedError(string SocketPath, string Reason)
+    /// <param name="MayRetry">Whether waiting may help (the daemon may be starting); false for permission problems or a non-socket.</param>
+    public sealed record ConnectionRefusedError(string SocketPath, string Reason, bool MayRetry = true)
         : DaemonConnectionError($"Daemon not running at {SocketPath}: {Reason}.")
     {
         /// <inheritdoc />

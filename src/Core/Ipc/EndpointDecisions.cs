@@ -78,8 +78,8 @@ public static class EndpointDecisions
         failure switch
         {
             ConnectFailure.NoEndpoint => new DaemonConnectionError.ConnectionRefusedError(socketPath, "no socket file exists (is the daemon started?)"),
-            ConnectFailure.NotASocket => new DaemonConnectionError.ConnectionRefusedError(socketPath, "the path exists but is not a socket"),
-            ConnectFailure.PermissionDenied => new DaemonConnectionError.ConnectionRefusedError(socketPath, "permission denied (the daemon runs as another user?)"),
+            ConnectFailure.NotASocket => new DaemonConnectionError.ConnectionRefusedError(socketPath, "the path exists but is not a socket", MayRetry: false),
+            ConnectFailure.PermissionDenied => new DaemonConnectionError.ConnectionRefusedError(socketPath, "permission denied (the daemon runs as another user?)", MayRetry: false),
             ConnectFailure.Refused => lockState.Match(
                 Some: decision => decision is LockDecision.HeldBy held
                     ? new DaemonConnectionError.ConnectionRefusedError(socketPath, held.Pid.Match(
@@ -92,7 +92,7 @@ public static class EndpointDecisions
 
     /// <summary>Whether a connection attempt that failed this way may succeed later (the daemon may be starting).</summary>
     public static bool IsTransient(DaemonConnectionError error) =>
-        error is DaemonConnectionError.ConnectionRefusedError or DaemonConnectionError.StaleSocketError;
+        error is DaemonConnectionError.ConnectionRefusedError { MayRetry: true } or DaemonConnectionError.StaleSocketError;
 
     /// <summary>Whether a peer may talk to us: the same user or root, or any user when allowed; unknown credentials pass (pipes check the user themselves).</summary>
     public static bool AcceptPeer(Option<PeerCredentials> peer, uint ourUid, bool allowOtherUsers) =>

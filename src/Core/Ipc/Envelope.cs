@@ -57,8 +57,9 @@ public static class Envelope
     {
         if (!System.Text.Unicode.Utf8.IsValid(line))
             return RequestEnvelope.Invalid(default, "the line is not valid UTF-8");
-        ReadOnlySpan<byte> id = default, payload = default, type = default;
+        ReadOnlySpan<byte> id = default, payload = default;
         var idIsString = false;
+        var typeIsRequest = false;
         var sawType = false;
         try
         {
@@ -84,7 +85,7 @@ public static class Envelope
                 else if (Is(name, escaped, "type"u8))
                 {
                     sawType = true;
-                    type = reader.TokenType == JsonTokenType.String ? raw : default;
+                    typeIsRequest = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("request"u8);
                 }
                 else if (Is(name, escaped, "payload"u8))
                 {
@@ -101,12 +102,17 @@ public static class Envelope
         {
             return RequestEnvelope.Invalid(id, $"invalid JSON ({Trim(e.Message)})");
         }
+        catch (InvalidOperationException e)
+        {
+            // Escapes that decode to no valid text (a lone surrogate in a member name) surface here.
+            return RequestEnvelope.Invalid(id, $"invalid JSON text ({Trim(e.Message)})");
+        }
 
         if (id.IsEmpty)
             return RequestEnvelope.Invalid(default, "the request has no \"id\"");
         if (!idIsString)
             return RequestEnvelope.Invalid(id, "\"id\" must be a string");
-        if (!sawType || !type.SequenceEqual("\"request\""u8))
+        if (!sawType || !typeIsRequest)
             return RequestEnvelope.Invalid(id, sawType ? "\"type\" must be \"request\"" : "the request has no \"type\"");
         return RequestEnvelope.Valid(id, payload.IsEmpty ? NullJson : payload);
     }
@@ -222,6 +228,11 @@ public static class Envelope
                     type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
                 else if (Is(name, escaped, "payload"u8))
                     payload = raw;
+            }
+
+            // Anything after the object other than whitespace makes the reader throw here.
+            while (reader.Read())
+            {
             }
 
             return type switch

@@ -9,12 +9,14 @@ namespace Outfitter.Daemon.Core.Ipc;
 public static class PayloadFields
 {
     /// <summary>
-    /// Finds member <paramref name="name"/> of the JSON object <paramref name="payload"/> and returns its raw JSON.
-    /// False when the payload is not an object, is malformed, or lacks the member.
+    /// Finds member <paramref name="name"/> of the JSON object <paramref name="payload"/> and returns its raw JSON (the last
+    /// one when a name repeats, as JavaScript's <c>JSON.parse</c> does). False when the payload is not an object, is
+    /// malformed, or lacks the member.
     /// </summary>
     public static bool TryGetRaw(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> name, out ReadOnlySpan<byte> value)
     {
         value = default;
+        var found = false;
         try
         {
             var reader = new Utf8JsonReader(payload);
@@ -30,21 +32,30 @@ public static class PayloadFields
                 if (match)
                 {
                     value = payload[start..(int)reader.BytesConsumed];
-                    return true;
+                    found = true;
                 }
             }
+
+            // The rest must be well-formed too (nothing but whitespace after the object).
+            while (reader.Read())
+            {
+            }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            value = default;
             return false;
         }
 
-        return false;
+        if (!found)
+            value = default;
+        return found;
     }
 
     /// <summary>
     /// The unescaped UTF-8 bytes of string member <paramref name="name"/> (for example the request <c>type</c>), written to
-    /// <paramref name="destination"/>; the count written, or -1 when absent, not a string, or longer than the destination.
+    /// <paramref name="destination"/>; the count written, or -1 when absent, not a string, not valid text, or longer than
+    /// the destination.
     /// </summary>
     public static int TryGetString(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> name, Span<byte> destination)
     {
@@ -59,15 +70,23 @@ public static class PayloadFields
             return inner.Length;
         }
 
+        // Unescaped text is never longer than its escaped form, so a buffer of that size always suffices.
         var reader = new Utf8JsonReader(raw);
         reader.Read();
+        var scratch = inner.Length <= 512 ? stackalloc byte[inner.Length] : new byte[inner.Length];
+        int written;
         try
         {
-            return reader.CopyString(destination);
+            written = reader.CopyString(scratch);
         }
-        catch (ArgumentException)
+        catch (InvalidOperationException)
         {
-            return -1;
+            return -1; // a lone surrogate: not text
         }
+
+        if (written > destination.Length)
+            return -1;
+        scratch[..written].CopyTo(destination);
+        return written;
     }
 }

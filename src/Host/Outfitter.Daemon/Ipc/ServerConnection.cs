@@ -77,7 +77,16 @@ internal sealed class ServerConnection
                     var scan = frames.Next(out var line);
                     if (scan == FrameScan.Line)
                     {
-                        HandleLine(line);
+                        try
+                        {
+                            HandleLine(line);
+                        }
+                        catch (Exception e)
+                        {
+                            // Defence in depth: no line, however hostile, may end the connection or the server.
+                            Envelope.WriteError(_batch, default, "The server could not process this line: " + e.Message, IpcErrorCodes.ProtocolError);
+                        }
+
                         continue;
                     }
 
