@@ -73,6 +73,18 @@ public abstract record DaemonConnectionError
         public override string Tag => "ConnectionClosedError";
     }
 
+    /// <summary>The daemon was started to serve this client but exited, or never answered, during start-up.</summary>
+    /// <param name="ExitCode">Its exit code, when it exited.</param>
+    /// <param name="LogTail">The last lines of its log, to show the user why.</param>
+    public sealed record StartFailedError(Option<int> ExitCode, string LogTail)
+        : DaemonConnectionError(ExitCode.Match(
+            Some: code => $"The daemon exited with code {code} while starting.",
+            None: () => "The daemon did not become ready in time.") + (LogTail.Length > 0 ? " Last lines of its log:\n" + LogTail : ""))
+    {
+        /// <inheritdoc />
+        public override string Tag => "StartFailedError";
+    }
+
     /// <summary>The daemon answered with an error reply (its handler threw, or it does not know the request).</summary>
     /// <param name="RemoteMessage">The reply's <c>payload.message</c>.</param>
     /// <param name="Code">The reply's <c>payload.code</c>, when the server sent one.</param>

@@ -3,70 +3,73 @@ using System.Diagnostics;
 namespace Outfitter.Daemon.Tool;
 
 /// <summary>
-/// The README's main-job command for now: shows single-instance locking end to end with a real second process.
-/// Later issues grow it into a full daemon round trip.
+/// The README's main-job command: starts a daemon in the background, talks to it, shows its status and health, shows a
+/// second instance being refused, and stops it. Uses its own daemon name, so it never touches another daemon.
 /// </summary>
 public static class Demo
 {
-    /// <summary>The tool name the demo uses by default.</summary>
-    public const string DefaultName = "outfitter-demo";
-
-    /// <summary>Runs the demo for <paramref name="name"/>.</summary>
-    public static async Task<int> RunAsync(string name, TextWriter stdout, TextWriter stderr)
+    /// <summary>Runs the demo; 0 when every step worked.</summary>
+    public static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr)
     {
-        var resolved = DaemonPaths.Resolve(name);
-        if (resolved.IsLeft)
+        var name = $"outfitter-demo-{Environment.ProcessId}";
+        var (target, error) = Target.From(CommandLine.Parse(["demo", "--name", name]).Line!);
+        if (target is null)
         {
-            resolved.IfLeft(e => stderr.WriteLine(e.Message));
-            return ExitCodes.Usage;
+            await stderr.WriteLineAsync(error);
+            return ExitCodes.Failure;
         }
 
-        var paths = resolved.Match(p => p, _ => throw new InvalidOperationException());
-        await stdout.WriteLineAsync($"Lock file for \"{name}\": {paths.LockPath}");
-
-        var acquired = await DaemonLock.AcquireAsync(paths.LockPath);
-        if (acquired.IsLeft)
+        var output = new Output(stdout, stderr, json: false);
+        var failures = 0;
+        async Task Step(string title, Func<Task<int>> step, int expected = ExitCodes.Ok)
         {
-            acquired.IfLeft(e => stderr.WriteLine($"Cannot run the demo: {e.Message}"));
-            return ExitCodes.AlreadyLocked;
+            await stdout.WriteLineAsync($"\n$ outfitter-daemon {title}");
+            var code = await step();
+            if (code != expected)
+            {
+                failures++;
+                await stdout.WriteLineAsync($"  (unexpected exit code {code}, wanted {expected})");
+            }
         }
 
-        var handle = acquired.Match(h => h, _ => throw new InvalidOperationException());
-        await stdout.WriteLineAsync($"1. This process (PID {handle.Pid}) took the lock ({Describe(handle)}).");
-        await stdout.WriteLineAsync($"   The lock file reads: {File.ReadAllText(paths.LockPath).Replace("\n", "\\n", StringComparison.Ordinal)}");
+        var line = CommandLine.Parse(["start", "--name", name]).Line!;
+        await Step($"start --name {name}", () => Commands.StartAsync(target, line, output));
+        await Step($"ping --name {name}", () => Commands.PingAsync(target, output));
+        await Step($"send --name {name} '{{\"type\":\"echo\",\"data\":\"hello ✓\"}}'", () => Commands.SendAsync(target, CommandLine.Parse(["send", "{\"type\":\"echo\",\"data\":\"hello ✓\"}"]).Line!, output));
+        await Step($"status --name {name}", () => Commands.StatusAsync(target, output));
+        await Step($"health --name {name}", () => Commands.HealthAsync(target, output));
+        await Step($"run --name {name}   (a second instance)", () => SecondInstanceAsync(name, stdout), ExitCodes.Negative);
+        await Step($"stop --name {name}", () => Commands.StopAsync(target, CommandLine.Parse(["stop", "--name", name]).Line!, output));
+        await Step($"status --name {name}", () => Commands.StatusAsync(target, new Output(stdout, stdout, json: false)), ExitCodes.NotRunning);
 
-        var (code, output) = await RunSecondInstanceAsync(paths.LockPath);
-        await stdout.WriteLineAsync($"2. A second instance tried the same lock: exit code {code}, \"{output}\"");
+        // The demo's daemon had its own name: leave nothing behind.
+        try
+        {
+            Directory.Delete(Path.GetDirectoryName(target.LockPath)!, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"(could not remove the demo's directory: {e.Message})");
+        }
 
-        await DaemonLock.ReleaseAsync(handle);
-        await stdout.WriteLineAsync($"3. This process released the lock; the file is {(File.Exists(paths.LockPath) ? "still there" : "gone")}.");
-
-        var (codeAfter, outputAfter) = await RunSecondInstanceAsync(paths.LockPath);
-        await stdout.WriteLineAsync($"4. The second instance tried again: exit code {codeAfter}, \"{outputAfter}\"");
-
-        var ok = code == ExitCodes.AlreadyLocked && codeAfter == ExitCodes.Ok;
-        await stdout.WriteLineAsync(ok ? "Demo passed: only one instance ever held the lock." : "Demo FAILED: unexpected results above.");
-        return ok ? ExitCodes.Ok : ExitCodes.Failure;
+        await stdout.WriteLineAsync(failures == 0
+            ? "\nDemo passed: started, answered, refused a second instance, stopped cleanly."
+            : $"\nDemo FAILED: {failures} step(s) did not go as expected.");
+        return failures == 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
-    private static string Describe(LockHandle handle) => handle.Decision switch
+    private static async Task<int> SecondInstanceAsync(string name, TextWriter stdout)
     {
-        Core.Locking.LockDecision.Acquire => "a fresh lock",
-        Core.Locking.LockDecision.ReclaimStale s => $"reclaimed from dead PID {s.StalePid}: {s.Reason}",
-        Core.Locking.LockDecision.ReclaimInvalid i => $"reclaimed an invalid file: {i.Reason}",
-        var other => other.ToString(),
-    };
-
-    private static async Task<(int Code, string Output)> RunSecondInstanceAsync(string lockPath)
-    {
-        var info = Cli.SelfStartInfo("try-lock", lockPath);
-        info.RedirectStandardOutput = true;
-        info.RedirectStandardError = true;
+        var start = DaemonStartInfo.ThisProgram("run", "--name", name);
+        var info = new ProcessStartInfo(start.FileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in start.Arguments)
+            info.ArgumentList.Add(argument);
         using var child = Process.Start(info) ?? throw new InvalidOperationException("Could not start a second instance.");
-        var stdout = child.StandardOutput.ReadToEndAsync();
-        var stderr = child.StandardError.ReadToEndAsync();
+        var output = child.StandardOutput.ReadToEndAsync();
+        var errors = child.StandardError.ReadToEndAsync();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await child.WaitForExitAsync(deadline.Token);
-        return (child.ExitCode, ((await stdout) + (await stderr)).Trim());
+        await stdout.WriteLineAsync("  " + ((await output) + (await errors)).Trim());
+        return child.ExitCode;
     }
 }

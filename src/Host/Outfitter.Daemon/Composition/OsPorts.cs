@@ -1,10 +1,8 @@
 using Outfitter.Daemon.Adapters.Directories;
 using Outfitter.Daemon.Adapters.FileLocks;
 using Outfitter.Daemon.Adapters.Platform;
-using Outfitter.Daemon.Adapters.NamedPipes;
 using Outfitter.Daemon.Adapters.Processes;
-using Outfitter.Daemon.Adapters.UnixSockets;
-using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Adapters.Signals;
 using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
 
@@ -19,6 +17,7 @@ internal static class OsPorts
     private static readonly Lazy<ILockFiles> LockFilesInstance = new(CreateLockFiles);
     private static readonly Lazy<IProcessTable> ProcessTableInstance = new(CreateProcessTable);
     private static readonly Lazy<IDirectories> DirectoriesInstance = new(CreateDirectories);
+    private static readonly Lazy<ISignalSource> SignalsInstance = new(() => new PosixSignals());
 
     internal static ILockFiles LockFiles => LockFilesInstance.Value;
 
@@ -26,29 +25,29 @@ internal static class OsPorts
 
     internal static IDirectories Directories => DirectoriesInstance.Value;
 
+    internal static ISignalSource Signals => SignalsInstance.Value;
+
+    internal static IProcessExit Exit { get; } = new EnvironmentProcessExit();
+
     internal static IRuntimeEnvironment RuntimeEnvironment { get; } = new OsRuntimeEnvironment();
 
     internal static OsFamily Os => OsRuntimeEnvironment.CurrentOs;
 
     internal static uint UserId => RuntimeEnvironment.Observe().UserId;
 
-    internal static IIpcTransport UnixSockets { get; } = new UnixSocketTransport();
+    /// <summary>The transport for any endpoint: <c>\\.\pipe\name</c> is a named pipe, anything else a Unix socket.</summary>
+    internal static IIpcTransport Transport { get; } = new EndpointTransport();
 
-    internal static IIpcTransport NamedPipes { get; } = new NamedPipeTransport();
-
-    /// <summary>The transport an endpoint's form asks for: <c>\\.\pipe\name</c> is a named pipe, anything else a Unix socket.</summary>
-    internal static IIpcTransport TransportFor(string endpoint) => SocketPaths.IsNamedPipe(endpoint) ? NamedPipes : UnixSockets;
-
-    private static ILockFiles CreateLockFiles() =>
+    internal static ILockFiles CreateLockFiles() =>
         OperatingSystem.IsLinux() ? new OfdLockFiles()
         : OperatingSystem.IsMacOS() ? new FlockSidecarLockFiles()
         : OperatingSystem.IsWindows() ? new ExclusiveHandleLockFiles()
         : throw Unsupported();
 
-    private static IProcessTable CreateProcessTable() =>
+    internal static IProcessTable CreateProcessTable() =>
         OperatingSystem.IsWindows() ? new WindowsProcessTable() : new UnixProcessTable();
 
-    private static IDirectories CreateDirectories() =>
+    internal static IDirectories CreateDirectories() =>
         OperatingSystem.IsWindows() ? new WindowsDirectories() : new UnixDirectories();
 
     private static PlatformNotSupportedException Unsupported() =>

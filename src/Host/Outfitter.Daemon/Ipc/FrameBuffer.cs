@@ -11,6 +11,7 @@ namespace Outfitter.Daemon;
 internal sealed class FrameBuffer : IDisposable
 {
     private const int InitialBytes = 64 * 1024;
+    private const int PooledLimitBytes = 1024 * 1024;
     private readonly int _maxLineBytes;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
     private int _start;
@@ -23,7 +24,14 @@ internal sealed class FrameBuffer : IDisposable
     internal Memory<byte> WritableMemory()
     {
         if (_start == _end)
+        {
             _start = _end = 0;
+
+            // After one long line, go back to a small buffer: memory stays flat however large lines get.
+            if (_buffer.Length > PooledLimitBytes)
+                _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
+        }
+
         if (_end == _buffer.Length)
         {
             if (_start > 0)
@@ -34,9 +42,11 @@ internal sealed class FrameBuffer : IDisposable
             }
             else
             {
-                var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(_buffer.Length * 2, _maxLineBytes + 1));
+                // Large buffers are not pooled: the pool would keep them (and the RSS) forever.
+                var size = Math.Min(_buffer.Length * 2, _maxLineBytes + 1);
+                var bigger = size > PooledLimitBytes ? GC.AllocateUninitializedArray<byte>(size) : ArrayPool<byte>.Shared.Rent(size);
                 _buffer.AsSpan(0, _end).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(_buffer);
+                Return(_buffer);
                 _buffer = bigger;
             }
         }
@@ -73,8 +83,12 @@ internal sealed class FrameBuffer : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
-        var buffer = Interlocked.Exchange(ref _buffer, []);
-        if (buffer.Length > 0)
+        Return(Interlocked.Exchange(ref _buffer, []));
+    }
+
+    private static void Return(byte[] buffer)
+    {
+        if (buffer.Length is > 0 and <= PooledLimitBytes)
             ArrayPool<byte>.Shared.Return(buffer);
     }
 }

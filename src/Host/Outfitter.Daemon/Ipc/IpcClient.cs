@@ -76,7 +76,7 @@ public sealed class IpcClient : IAsyncDisposable
 
     /// <summary>Creates a client for <paramref name="path"/> over this OS's transport.</summary>
     public static IpcClient Create(string path, IpcClientOptions? options = null) =>
-        new(path, options ?? new IpcClientOptions(), OsPorts.TransportFor(path), DaemonLockService.Os);
+        new(path, options ?? new IpcClientOptions(), OsPorts.Transport, DaemonLockService.Os);
 
     /// <summary>
     /// Connects. Without <see cref="IpcClientOptions.ConnectTimeout"/> it fails at once: no socket →

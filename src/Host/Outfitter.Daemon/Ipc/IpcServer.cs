@@ -65,7 +65,7 @@ public sealed partial class IpcServer : IAsyncDisposable
     /// <summary>Creates a server for <paramref name="path"/> over this OS's transport (named pipe for <c>\\.\pipe\…</c>, else a Unix socket).</summary>
     /// <exception cref="ArgumentException">The path is empty or the options are invalid.</exception>
     public static IpcServer Create(string path, IpcServerOptions? options = null) =>
-        new(path, options ?? new IpcServerOptions(), OsPorts.TransportFor(path), OsPorts.Directories, OsPorts.UserId);
+        new(path, options ?? new IpcServerOptions(), OsPorts.Transport, OsPorts.Directories, OsPorts.UserId);
 
     /// <summary>Sets the fast-path handler (see <see cref="IpcRequestHandler"/>); replaces any earlier handler.</summary>
     public void OnRequest(IpcRequestHandler handler) => Volatile.Write(ref _handler, handler ?? throw new ArgumentNullException(nameof(handler)));

@@ -47,10 +47,7 @@ internal sealed class ReplyBuffer : IBufferWriter<byte>
     {
         _written = 0;
         if (_buffer.Length > ShrinkAboveBytes)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(_initialBytes);
-        }
+            _buffer = ArrayPool<byte>.Shared.Rent(_initialBytes); // the large one is left to the GC, not kept in the pool
     }
 
     /// <summary>Appends bytes.</summary>
@@ -64,7 +61,7 @@ internal sealed class ReplyBuffer : IBufferWriter<byte>
     internal void Release()
     {
         var buffer = Interlocked.Exchange(ref _buffer, []);
-        if (buffer.Length > 0)
+        if (buffer.Length is > 0 and <= ShrinkAboveBytes)
             ArrayPool<byte>.Shared.Return(buffer);
         _written = 0;
     }
@@ -74,9 +71,11 @@ internal sealed class ReplyBuffer : IBufferWriter<byte>
         var needed = _written + Math.Max(sizeHint, 1);
         if (needed <= _buffer.Length)
             return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        var size = Math.Max(needed, _buffer.Length * 2);
+        var bigger = size > ShrinkAboveBytes ? GC.AllocateUninitializedArray<byte>(size) : ArrayPool<byte>.Shared.Rent(size);
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer.Length <= ShrinkAboveBytes)
+            ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = bigger;
     }
 }

@@ -1,0 +1,83 @@
+namespace Outfitter.Daemon.Tool;
+
+/// <summary>Usage texts, one per command.</summary>
+public static class Help
+{
+    /// <summary>The overview.</summary>
+    public const string Overview = """
+        outfitter-daemon — run a background daemon properly: single instance, local IPC, health checks.
+
+        Usage: outfitter-daemon <command> [--name NAME | --socket PATH] [options]
+
+        Commands:
+          run       Run a daemon in the foreground (prints READY <socket> when it accepts connections).
+          start     Start the daemon in the background and wait until it answers; print its PID.
+          stop      Ask the daemon to stop and wait until it has exited (--force: SIGKILL after --timeout).
+          status    Show the daemon's PID, uptime, version and paths.
+          health    Run its health checks. Exit 0 healthy, 1 unhealthy, 2 not running.
+          ping      Check that it answers.
+          send      Send one request payload (JSON) and print the reply.
+          demo      Start a daemon, talk to it, show status and health, stop it.
+          paths     Show where NAME's socket, lock and log live.
+
+        Options: --name NAME (default outfitter-daemon), --socket PATH (any daemon speaking the protocol,
+        including one written with the TypeScript package), --json (machine-readable output), --help.
+
+        Exit codes: 0 ok, 1 negative answer (unhealthy, error reply, stop timed out), 2 not running,
+        3 failure (could not start, system or protocol error), 64 bad command line.
+        Run 'outfitter-daemon <command> --help' for details.
+        """;
+
+    /// <summary>The usage of one command, or null for an unknown one.</summary>
+    public static string? For(string command) => command switch
+    {
+        "run" => """
+            outfitter-daemon run [--name NAME] [--socket PATH]
+              Runs the daemon in the foreground: takes the lock (its file holds the PID), serves IPC with the built-in
+              requests ping, echo, status, health and shutdown, and prints "READY <socket>" once it accepts connections.
+              SIGTERM, SIGINT or SIGQUIT stop it gracefully (exit 0; 124 if shutdown timed out; a second signal exits at
+              once). With --socket alone, the lock is <socket>.lock.
+              Exit: 0 stopped cleanly, 1 already running (the message names its PID), 3 could not start.
+            """,
+        "start" => """
+            outfitter-daemon start [--name NAME | --socket PATH] [--timeout SECONDS] [--json]
+              Starts the daemon detached (its own session; output appended to daemon.log in its directory), waits until it
+              answers ping (default 30 s), and prints its PID. If it is already running, says so and exits 0.
+              If it dies while starting, prints its exit code and the last lines of its log. Exit: 0 running, 3 failed.
+            """,
+        "stop" => """
+            outfitter-daemon stop [--name NAME | --socket PATH] [--timeout SECONDS] [--force] [--json]
+              Asks the daemon to stop (IPC shutdown; SIGTERM to the lock owner if it does not answer) and waits until it
+              has exited (default 10 s). With --force, kills it (SIGKILL) if it is still running then. Removes stale files.
+              Exit: 0 stopped or was not running, 1 still running after the timeout (without --force).
+            """,
+        "status" => """
+            outfitter-daemon status [--name NAME | --socket PATH] [--json]
+              Shows the daemon's name, PID, state, uptime, version and paths. Exit: 0 running, 2 not running.
+            """,
+        "health" => """
+            outfitter-daemon health [--name NAME | --socket PATH] [--json]
+              Runs the daemon's health checks and shows each result. Usable as a container or systemd health probe.
+              Exit: 0 healthy, 1 unhealthy, 2 not running.
+            """,
+        "ping" => """
+            outfitter-daemon ping [--name NAME | --socket PATH] [--json]
+              Sends {"type":"ping"} and reports the round-trip time. Exit: 0 answered, 2 not running.
+            """,
+        "send" => """
+            outfitter-daemon send '<json payload>' [--name NAME | --socket PATH] [--timeout SECONDS]
+              Sends one request with the given payload, e.g. '{"type":"echo","data":42}', and prints the reply payload.
+              Exit: 0 answered, 1 error reply, 2 not running, 64 the payload is not JSON.
+            """,
+        "demo" => """
+            outfitter-daemon demo
+              Starts a daemon in the background, pings it, echoes, shows its status and health, shows a second instance
+              being refused, and stops it. Needs nothing else running. Exit: 0 if every step worked.
+            """,
+        "paths" => """
+            outfitter-daemon paths [--name NAME] [--json]
+              Shows the runtime directory and the socket, lock and log paths for NAME on this machine.
+            """,
+        _ => null,
+    };
+}

@@ -1,0 +1,33 @@
+using Outfitter.Daemon.Core.Ipc;
+
+namespace Outfitter.Daemon.Tool;
+
+/// <summary>Which daemon a command talks to: by <c>--name</c> (resolved with <see cref="DaemonPaths"/>) or by <c>--socket</c>.</summary>
+/// <param name="Name">The daemon name (default <c>outfitter-daemon</c>).</param>
+/// <param name="SocketPath">The IPC endpoint.</param>
+/// <param name="LockPath">The lock (PID) file.</param>
+/// <param name="LogPath">Where a started daemon logs.</param>
+/// <param name="NameGiven">Whether <c>--name</c> was given (else only <c>--socket</c>, or the default).</param>
+public sealed record Target(string Name, string SocketPath, string LockPath, string LogPath, bool NameGiven)
+{
+    /// <summary>Resolves the target of <paramref name="line"/>; the error is a user-facing sentence.</summary>
+    public static (Target? Target, string? Error) From(CommandLine line)
+    {
+        var name = line.Value("--name") ?? DaemonHostOptions.DefaultName;
+        var socket = line.Value("--socket");
+        if (socket is not null && line.Value("--name") is null)
+        {
+            // A bare socket: its lock and log live beside it, so daemons on different sockets never collide.
+            var valid = SocketPaths.IsNamedPipe(socket) ? LanguageExt.Prelude.Right<string, string>(socket) : SocketPaths.ValidateUnix(socket, Adapters.Platform.OsRuntimeEnvironment.CurrentOs);
+            if (valid.IsLeft)
+                return (null, valid.Match(_ => "", e => $"--socket {socket}: {e}."));
+            var basePath = SocketPaths.IsNamedPipe(socket) ? Path.Combine(Path.GetTempPath(), SocketPaths.PipeName(socket)) : socket;
+            return (new Target(name, socket, basePath + ".lock", basePath + ".log", false), null);
+        }
+
+        var resolved = DaemonPaths.Resolve(name);
+        return resolved.Match<(Target?, string?)>(
+            Right: paths => (new Target(name, socket ?? paths.SocketPath, paths.LockPath, Path.Combine(paths.DaemonDir, "daemon.log"), line.Value("--name") is not null), null),
+            Left: e => (null, e.Message));
+    }
+}

@@ -1,0 +1,88 @@
+using LanguageExt;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Locking;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon;
+
+/// <summary>Options of <see cref="DaemonClient.ConnectOrStartAsync"/>.</summary>
+public sealed class ConnectOrStartOptions
+{
+    /// <summary>The endpoint; default <c>DaemonPaths.GetSocketPath(name)</c>.</summary>
+    public string? SocketPath { get; set; }
+
+    /// <summary>The lock file that elects the one client that starts the daemon; default <c>&lt;daemon dir&gt;/spawn.lock</c>.</summary>
+    public string? SpawnLockPath { get; set; }
+
+    /// <summary>How long starting the daemon and waiting for it may take in all (default 30 s).</summary>
+    public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Options of the returned client (its request timeout, …).</summary>
+    public IpcClientOptions Client { get; set; } = new();
+}
+
+/// <summary>Clients that find their daemon, or start it: the pattern of watchman, Bazel's server or eslint_d.</summary>
+public static class DaemonClient
+{
+    /// <summary>
+    /// Connects to the daemon <paramref name="name"/>; if none runs (or its socket is stale), starts it detached with
+    /// <paramref name="start"/>, waits until it answers, and connects. When many clients do this at once, one lock file
+    /// (<c>&lt;daemon dir&gt;/spawn.lock</c>) elects the one that starts it; the others wait for it. If the daemon exits
+    /// during start-up the error carries its exit code and the last lines of its log.
+    /// </summary>
+    /// <returns>A connected client (the caller disposes it) and whether this call started the daemon.</returns>
+    public static async Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> ConnectOrStartAsync(
+        string name, DaemonStartInfo start, ConnectOrStartOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(start);
+        options ??= new ConnectOrStartOptions();
+        var resolved = DaemonPaths.Resolve(name);
+        if (resolved.IsLeft)
+            return new DaemonConnectionError.ProtocolError(resolved.Match(_ => "", e => e.Message));
+        var paths = resolved.Match(p => p, _ => throw new InvalidOperationException());
+        var socket = options.SocketPath ?? paths.SocketPath;
+        var spawnLock = options.SpawnLockPath ?? Path.Combine(Path.GetDirectoryName(paths.LockPath)!, "spawn.lock");
+        var logPath = start.LogPath ?? Path.Combine(Path.GetDirectoryName(paths.LockPath)!, "daemon.log");
+        var deadline = DateTime.UtcNow + options.StartTimeout;
+
+        var client = IpcClient.Create(socket, options.Client);
+        if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
+            return (client, false);
+
+        while (true)
+        {
+            var remaining = deadline - DateTime.UtcNow;
+            if (remaining <= TimeSpan.Zero)
+                return new DaemonConnectionError.ConnectionTimeoutError((long)options.StartTimeout.TotalMilliseconds, $"start {name}");
+
+            var elected = DaemonLockService.Os.Acquire(spawnLock);
+            if (elected.IsRight)
+            {
+                using var spawner = elected.Match(h => h, _ => throw new InvalidOperationException());
+
+                // Someone may have finished starting it between our first attempt and our election.
+                if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
+                    return (client, false);
+
+                using var daemon = DaemonLauncher.StartDetached(start, logPath);
+                var ready = await DaemonLauncher.WaitUntilReadyAsync(socket, daemon, logPath, remaining, cancellationToken).ConfigureAwait(false);
+                if (ready.IsLeft)
+                    return ready.Match(_ => throw new InvalidOperationException(), e => Left<DaemonConnectionError, (IpcClient, bool)>(e));
+                await ready.Match(c => c.DisposeAsync(), _ => ValueTask.CompletedTask).ConfigureAwait(false);
+                var connected = await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                return connected.Map(_ => (client, true));
+            }
+
+            // Another client is starting it: wait for it to answer (or for the election to free up, if that client failed).
+            var waiting = IpcClient.Create(socket, new IpcClientOptions { ConnectTimeout = Min(remaining, TimeSpan.FromSeconds(1)) });
+            await using (waiting.ConfigureAwait(false))
+            {
+                if ((await waiting.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight
+                    && (await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
+                    return (client, false);
+            }
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

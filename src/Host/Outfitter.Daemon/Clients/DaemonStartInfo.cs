@@ -1,0 +1,27 @@
+namespace Outfitter.Daemon;
+
+/// <summary>How to start a daemon in the background: the program, its arguments, and where its output goes.</summary>
+/// <param name="FileName">The program (for a .NET daemon, usually <see cref="Environment.ProcessPath"/>).</param>
+/// <param name="Arguments">Its arguments, passed as they are (no shell parsing).</param>
+public sealed record DaemonStartInfo(string FileName, IReadOnlyList<string> Arguments)
+{
+    /// <summary>Where stdout and stderr go (appended); default <c>&lt;daemon dir&gt;/daemon.log</c>.</summary>
+    public string? LogPath { get; init; }
+
+    /// <summary>The working directory; default the current one.</summary>
+    public string? WorkingDirectory { get; init; }
+
+    /// <summary>Extra environment variables for the daemon (null values remove a variable).</summary>
+    public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
+
+    /// <summary>This same program started again with <paramref name="arguments"/> (apphost, or dotnet plus the entry dll).</summary>
+    public static DaemonStartInfo ThisProgram(params string[] arguments)
+    {
+        var processPath = System.Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell where this program lives.");
+        if (Path.GetFileNameWithoutExtension(processPath) != "dotnet")
+            return new DaemonStartInfo(processPath, arguments);
+        var entry = System.Reflection.Assembly.GetEntryAssembly();
+        var dll = Path.Combine(AppContext.BaseDirectory, (entry?.GetName().Name ?? throw new InvalidOperationException("No entry assembly.")) + ".dll");
+        return new DaemonStartInfo(processPath, [dll, .. arguments]);
+    }
+}
