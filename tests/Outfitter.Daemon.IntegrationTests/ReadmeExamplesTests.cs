@@ -70,6 +70,7 @@ public sealed class ReadmeExamplesTests : IDisposable
             DaemonConnectionError.ProtocolError p => $"Protocol error: {p.Details}",
             DaemonConnectionError.ConnectionClosedError c => $"Connection closed: {c.Reason}",
             DaemonConnectionError.RemoteError r => $"Daemon said: {r.RemoteMessage}",
+            DaemonConnectionError.StartFailedError f => $"Daemon failed to start: {f.Message}",
             _ => error.Message,
         });
 

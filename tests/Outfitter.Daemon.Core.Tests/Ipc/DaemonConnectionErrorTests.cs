@@ -21,6 +21,7 @@ public sealed class DaemonConnectionErrorTests
             // Ours.
             { new DaemonConnectionError.ConnectionClosedError("server shut down"), "ConnectionClosedError" },
             { new DaemonConnectionError.RemoteError("boom", Some("HANDLER_ERROR")), "RemoteError" },
+            { new DaemonConnectionError.StartFailedError(Some(3), "port in use"), "StartFailedError" },
         };
 
     [Theory]
@@ -40,16 +41,16 @@ public sealed class DaemonConnectionErrorTests
     }
 
     [Fact]
-    public void The_union_has_exactly_the_six_cases_the_exhaustive_switch_handles()
+    public void The_union_has_exactly_the_cases_the_exhaustive_switch_handles()
     {
-        // Guards CaseName: a seventh case would fall into its throwing default.
+        // Guards CaseName: a new case would fall into its throwing default.
         var cases = typeof(DaemonConnectionError).GetNestedTypes()
             .Where(t => t.IsSubclassOf(typeof(DaemonConnectionError)))
             .Select(t => t.Name)
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            new[] { "ConnectionClosedError", "ConnectionRefusedError", "ConnectionTimeoutError", "ProtocolError", "RemoteError", "StaleSocketError" },
+            new[] { "ConnectionClosedError", "ConnectionRefusedError", "ConnectionTimeoutError", "ProtocolError", "RemoteError", "StaleSocketError", "StartFailedError" },
             cases);
         Assert.All(typeof(DaemonConnectionError).GetNestedTypes().Where(t => t.IsSubclassOf(typeof(DaemonConnectionError))), t => Assert.True(t.IsSealed, t.Name));
     }
@@ -136,6 +137,7 @@ public sealed class DaemonConnectionErrorTests
         DaemonConnectionError.ProtocolError => "ProtocolError",
         DaemonConnectionError.ConnectionClosedError => "ConnectionClosedError",
         DaemonConnectionError.RemoteError => "RemoteError",
+        DaemonConnectionError.StartFailedError => "StartFailedError",
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "Unknown connection error."),
     };
 }
