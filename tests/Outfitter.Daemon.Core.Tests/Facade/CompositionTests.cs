@@ -1,0 +1,163 @@
+using System.Buffers;
+using System.Text.Json;
+using LanguageExt;
+using LanguageExt.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Time.Testing;
+using Outfitter.Daemon.Core.Lifecycle;
+using Outfitter.Daemon.Core.Locking;
+using Outfitter.Daemon.Core.Paths;
+using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.TestKit;
+using Xunit;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon.Core.Tests.Facade;
+
+/// <summary>
+/// The dependency-injection composition, with every OS adapter replaced by the test kit's fakes through the container:
+/// the whole daemon (lock, IPC, health, built-in requests) runs in memory.
+/// </summary>
+public sealed class CompositionTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+    private readonly FakeOs _os = new();
+    private readonly FakeOs.ProcessView _process;
+    private readonly InMemoryTransport _transport = new();
+    private readonly FakeSignals _signals = new();
+    private readonly FakeProcessExit _exit = new();
+    private readonly FakeTimeProvider _time = new();
+
+    public CompositionTests() => _process = _os.Start(Environment.ProcessId);
+
+    private ServiceCollection FakeServices()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<ILockFiles>(_process);
+        services.AddSingleton<IProcessTable>(_process);
+        services.AddSingleton<IDirectories>(_process);
+        services.AddSingleton<IRuntimeEnvironment>(new FakeRuntimeEnvironment(
+            new RuntimeFacts(OsFamily.Linux, Some("/run/test"), None, None, "/tmp", 1000, RunUserDirExists: false)));
+        services.AddSingleton<IIpcTransport>(_transport);
+        services.AddSingleton<ISignalSource>(_signals);
+        services.AddSingleton<IProcessExit>(_exit);
+        services.AddSingleton<TimeProvider>(_time);
+        return services;
+    }
+
+    private IpcClient ClientFor(DaemonHost host, IServiceProvider provider) =>
+        new(host.SocketPath, new IpcClientOptions(), _transport, provider.GetRequiredService<DaemonLockService>());
+
+    private static async Task<JsonElement> Ask(IpcClient client, string json) =>
+        (await client.SendAsync(JsonDocument.Parse(json).RootElement)).Match(r => r, e => throw new Xunit.Sdk.XunitException(e.Message));
+
+    [Fact]
+    public async Task The_whole_daemon_runs_over_fakes_swapped_in_through_the_container()
+    {
+        var services = FakeServices();
+        services.AddOutfitterDaemon(o => o.Name = "svc")
+            .AddHealthCheck("database", _ => Task.FromResult(Right<Error, Unit>(unit)))
+            .AddHealthCheck("cache", _ => Task.FromResult(Left<Error, Unit>(Error.New("Connection refused"))))
+            .MapRequest("hello", request => { request.Result.Write("\"world\""u8); return IpcResult.Written; });
+        await using var provider = services.BuildServiceProvider();
+        var host = provider.GetRequiredService<DaemonHost>();
+
+        Assert.True((await host.StartAsync()).IsRight);
+
+        Assert.Equal("/run/test/svc/daemon.sock", host.SocketPath);
+        Assert.Equal(Some(LockFileContent.Format(_process.Current)), _os.ReadFile("/run/test/svc/daemon.lock"));
+        Assert.True(_transport.Exists(host.SocketPath));
+        await using var client = ClientFor(host, provider);
+        Assert.True((await client.ConnectAsync()).IsRight);
+        Assert.True((await Ask(client, """{"type":"ping"}""")).GetProperty("pong").GetBoolean());
+        Assert.Equal("world", (await Ask(client, """{"type":"hello"}""")).GetString());
+        var status = await Ask(client, """{"type":"status"}""");
+        Assert.Equal("svc", status.GetProperty("name").GetString());
+        Assert.Equal(Environment.ProcessId, status.GetProperty("pid").GetInt32());
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        var health = await Ask(client, """{"type":"health"}""");
+        Assert.False(health.GetProperty("healthy").GetBoolean());
+        Assert.Equal("Connection refused", health.GetProperty("checks").GetProperty("cache").GetProperty("message").GetString());
+
+        // A shutdown request answers, then stops the daemon: IPC closed first, lock released.
+        Assert.True((await Ask(client, """{"type":"shutdown"}""")).GetProperty("stopping").GetBoolean());
+        Assert.True((await host.WaitForStopAsync().WaitAsync(Deadline)).IsRight);
+        Assert.Equal(DaemonState.Stopped, host.State);
+        Assert.True(_os.ReadFile("/run/test/svc/daemon.lock").IsNone);
+        Assert.False(_transport.Exists(host.SocketPath));
+    }
+
+    [Fact]
+    public async Task A_second_daemon_with_the_same_name_is_refused_naming_the_first()
+    {
+        var other = _os.Start(4242);
+        Assert.True(new DaemonLockService(other, other, other).Acquire("/run/test/svc/daemon.lock").IsRight);
+        var services = FakeServices();
+        services.AddOutfitterDaemon(o => o.Name = "svc");
+        await using var provider = services.BuildServiceProvider();
+
+        var started = await provider.GetRequiredService<DaemonHost>().StartAsync();
+
+        var error = started.Match(_ => throw new Xunit.Sdk.XunitException("expected a refusal"), e => e);
+        Assert.Equal(DaemonErrorCode.AlreadyRunning, error.Code);
+        Assert.Contains("PID 4242", error.Message, StringComparison.Ordinal);
+        Assert.False(_transport.Exists("/run/test/svc/daemon.sock"));
+    }
+
+    [Fact]
+    public async Task A_signal_stops_the_composed_daemon_and_exits_with_code_zero()
+    {
+        var services = FakeServices();
+        services.AddOutfitterDaemon(o => o.Name = "svc");
+        await using var provider = services.BuildServiceProvider();
+        var host = provider.GetRequiredService<DaemonHost>();
+        Assert.True((await host.StartAsync()).IsRight);
+
+        _signals.Raise(StopSignal.Terminate);
+
+        Assert.Equal(0, await _exit.Exited.WaitAsync(Deadline));
+        Assert.False(_transport.Exists(host.SocketPath));
+        Assert.True(_os.ReadFile("/run/test/svc/daemon.lock").IsNone);
+    }
+
+    [Fact]
+    public void Invalid_options_are_reported_at_start_up_with_what_to_fix()
+    {
+        var services = FakeServices();
+        services.AddOutfitterDaemon(o =>
+        {
+            o.Name = "../escape";
+            o.ShutdownTimeout = TimeSpan.Zero;
+        });
+        using var provider = services.BuildServiceProvider();
+
+        var thrown = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<DaemonHost>());
+
+        Assert.Contains("Name", thrown.Message, StringComparison.Ordinal);
+        Assert.Contains("path separator", thrown.Message, StringComparison.Ordinal);
+        Assert.Contains("ShutdownTimeout", thrown.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task As_a_hosted_service_the_daemon_starts_and_stops_with_the_generic_host()
+    {
+        var builder = new HostBuilder().ConfigureServices(services =>
+        {
+            foreach (var descriptor in FakeServices())
+                services.Add(descriptor);
+            services.AddOutfitterDaemon(o => o.Name = "svc").AsHostedService();
+        });
+        using var app = builder.Build();
+
+        await app.StartAsync();
+        var host = app.Services.GetRequiredService<DaemonHost>();
+        Assert.Equal(DaemonState.Running, host.State);
+        Assert.Equal(0, _signals.SubscriberCount); // the Generic Host owns signals
+
+        await app.StopAsync();
+        Assert.Equal(DaemonState.Stopped, host.State);
+        Assert.True(_os.ReadFile("/run/test/svc/daemon.lock").IsNone);
+        Assert.Empty(_exit.Codes);
+    }
+}

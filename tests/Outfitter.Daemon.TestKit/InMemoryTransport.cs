@@ -1,0 +1,128 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using System.Threading.Channels;
+using LanguageExt;
+using Outfitter.Daemon.Core.Errors;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Ports;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon.TestKit;
+
+/// <summary>
+/// An in-memory IPC transport: endpoints are names in a dictionary, connections are pairs of pipes. Dead endpoints (a
+/// socket file left by a crash) can be simulated with <see cref="LeaveDeadEndpoint"/>. Thread-safe.
+/// </summary>
+public sealed class InMemoryTransport : IIpcTransport
+{
+    private readonly ConcurrentDictionary<string, Listener> _listeners = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _dead = new(StringComparer.Ordinal);
+
+    /// <summary>Leaves a dead endpoint at <paramref name="endpoint"/>, as a crashed server leaves its socket file.</summary>
+    public void LeaveDeadEndpoint(string endpoint) => _dead[endpoint] = 0;
+
+    /// <summary>Whether something (live or dead) exists at <paramref name="endpoint"/>.</summary>
+    public bool Exists(string endpoint) => _listeners.ContainsKey(endpoint) || _dead.ContainsKey(endpoint);
+
+    /// <inheritdoc />
+    public ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_listeners.ContainsKey(endpoint) ? EndpointProbe.Listening : _dead.ContainsKey(endpoint) ? EndpointProbe.Dead : EndpointProbe.Missing);
+
+    /// <inheritdoc />
+    public Fin<Unit> RemoveStale(string endpoint)
+    {
+        _dead.TryRemove(endpoint, out _);
+        return unit;
+    }
+
+    /// <inheritdoc />
+    public Fin<IIpcListener> Listen(string endpoint, int backlog)
+    {
+        if (_dead.ContainsKey(endpoint))
+            return OsErrors.Io($"{endpoint} is already in use");
+        var listener = new Listener(this, endpoint);
+        return _listeners.TryAdd(endpoint, listener) ? listener : OsErrors.Io($"{endpoint} is already in use");
+    }
+
+    /// <inheritdoc />
+    public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken)
+    {
+        if (!_listeners.TryGetValue(endpoint, out var listener))
+            return ValueTask.FromResult<Either<ConnectFailure, IIpcStream>>(_dead.ContainsKey(endpoint) ? ConnectFailure.Refused : ConnectFailure.NoEndpoint);
+        var toServer = new Pipe();
+        var toClient = new Pipe();
+        var client = new PipeConnection(toClient.Reader, toServer.Writer);
+        var server = new PipeConnection(toServer.Reader, toClient.Writer);
+        return ValueTask.FromResult<Either<ConnectFailure, IIpcStream>>(listener.Offer(server) ? client : ConnectFailure.Refused);
+    }
+
+    private sealed class Listener(InMemoryTransport transport, string endpoint) : IIpcListener
+    {
+        private readonly Channel<IIpcStream> _pending = Channel.CreateUnbounded<IIpcStream>();
+
+        public string Endpoint => endpoint;
+
+        public bool Offer(IIpcStream server) => _pending.Writer.TryWrite(server);
+
+        public async ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken)
+        {
+            try
+            {
+                return await _pending.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (ChannelClosedException)
+            {
+                throw new ObjectDisposedException(nameof(Listener));
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            transport._listeners.TryRemove(endpoint, out _);
+            _pending.Writer.TryComplete();
+            return ValueTask.CompletedTask;
+        }
+    }
+
+    private sealed class PipeConnection(PipeReader input, PipeWriter output) : IIpcStream
+    {
+        private int _disposed;
+
+        public Option<PeerCredentials> Peer => None;
+
+        public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            var available = result.Buffer;
+            if (available.IsEmpty && (result.IsCompleted || result.IsCanceled))
+                return 0;
+            var count = (int)Math.Min(available.Length, buffer.Length);
+            available.Slice(0, count).CopyTo(buffer.Span);
+            input.AdvanceTo(available.GetPosition(count));
+            return count;
+        }
+
+        public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            if (Volatile.Read(ref _disposed) == 1)
+                throw new ObjectDisposedException(nameof(PipeConnection));
+            var flushed = await output.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            if (flushed.IsCompleted)
+                throw new IOException("The other side closed the connection.");
+        }
+
+        public void ShutdownWrite() => output.Complete();
+
+        public ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0)
+            {
+                output.Complete();
+                input.Complete();
+            }
+
+            return ValueTask.CompletedTask;
+        }
+    }
+}
