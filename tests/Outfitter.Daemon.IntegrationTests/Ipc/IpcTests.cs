@@ -418,6 +418,32 @@ public sealed class IpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Closing_and_listening_again_while_clients_come_and_go_never_throws()
+    {
+        var server = await ListeningServer();
+        using var stop = new CancellationTokenSource();
+        var churn = Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                await using var client = IpcClient.Create(Socket);
+                if ((await client.ConnectAsync()).IsRight)
+                    await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement);
+            }
+        })).ToList();
+        await Signals.WaitUntilAsync(() => server.ConnectionCount > 0, "clients are connected");
+
+        for (var round = 0; round < 20; round++)
+        {
+            await server.CloseAsync();
+            Ok(await server.ListenAsync());
+        }
+
+        stop.Cancel();
+        await Task.WhenAll(churn);
+    }
+
+    [Fact]
     public async Task Another_user_is_refused_unless_the_server_allows_it()
     {
         await ListeningServer();

@@ -41,7 +41,7 @@ internal sealed class ServerConnection
         _options = options;
     }
 
-    /// <summary>Stops reading new requests; in-flight ones finish (within the close timeout) and are answered.</summary>
+    /// <summary>Stops reading new requests; in-flight ones finish (within the close timeout) and are answered. Safe after the connection ended (its token source is never disposed for that reason).</summary>
     internal void StopReading() => _stopReading.Cancel();
 
     /// <summary>Runs the connection until the peer closes, the line limit is exceeded, or the server closes it.</summary>
@@ -110,7 +110,6 @@ internal sealed class ServerConnection
             frames.Dispose();
             _abort.Cancel();
             await _stream.DisposeAsync().ConfigureAwait(false);
-            _stopReading.Dispose();
             _batch.Release();
         }
     }
