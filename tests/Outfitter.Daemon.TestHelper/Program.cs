@@ -10,6 +10,7 @@ return args switch
     ["race", var lockPath, var gateDir, var rounds] => Race(lockPath, gateDir, int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture)),
     ["churn", var lockPath, var marker, var attempts, var gate] => Churn(lockPath, marker, int.Parse(attempts, System.Globalization.CultureInfo.InvariantCulture), gate),
     ["daemon", var pidFile, var marker, var timeoutMs, var handlerDelayMs] => await RunDaemon(pidFile, marker, int.Parse(timeoutMs, System.Globalization.CultureInfo.InvariantCulture), int.Parse(handlerDelayMs, System.Globalization.CultureInfo.InvariantCulture)),
+    ["connect-or-start", var name, var gate, var toolDll] => await ConnectOrStart(name, gate, toolDll),
     _ => Usage(),
 };
 
@@ -148,6 +149,50 @@ static async Task<int> RunDaemon(string pidFile, string marker, int timeoutMs, i
     return 0;
 }
 
+// A client as a user would write one: wait at the FIFO gate (so many of these start together), then find the daemon NAME
+// or start it (`dotnet TOOL_DLL run --name NAME`), ask it for its status through the returned client, and report
+// "CONNECTED <daemon pid> <started true|false>", or "FAILED <message>" on one line.
+static async Task<int> ConnectOrStart(string name, string gate, string toolDll)
+{
+    Say("READY");
+    using (File.OpenHandle(gate, FileMode.Open, FileAccess.Read))
+    {
+        // Blocks until the parent opens the gate for writing.
+    }
+
+    var dotnet = Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell which dotnet host runs this program.");
+    var result = await DaemonClient.ConnectOrStartAsync(
+        name,
+        new DaemonStartInfo(dotnet, [toolDll, "run", "--name", name]),
+        new ConnectOrStartOptions { StartTimeout = TimeSpan.FromSeconds(60) });
+    if (result.IsLeft)
+    {
+        result.IfLeft(e => Say($"FAILED {OneLine(e.Message)}"));
+        return 1;
+    }
+
+    var (client, started) = result.Match(c => c, _ => throw new InvalidOperationException());
+    await using (client)
+    {
+        var status = await client.SendRawAsync("{\"type\":\"status\"}"u8.ToArray());
+        return status.Match(
+            Right: json =>
+            {
+                using var reply = System.Text.Json.JsonDocument.Parse(json);
+                var pid = reply.RootElement.GetProperty("pid").GetInt32();
+                Say($"CONNECTED {pid} {(started ? "true" : "false")}");
+                return 0;
+            },
+            Left: e =>
+            {
+                Say($"FAILED status: {OneLine(e.Message)}");
+                return 1;
+            });
+    }
+}
+
+static string OneLine(string text) => text.ReplaceLineEndings(" | ");
+
 static string Describe(LockError error) =>
     $"{error.Code} {error.Pid.Match(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), () => "none")}";
 
@@ -159,6 +204,6 @@ static void Say(string line)
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: outfitter-test-helper hold LOCK | race LOCK GATE_DIR ROUNDS | churn LOCK MARKER ATTEMPTS GATE | daemon PIDFILE MARKER TIMEOUT_MS HANDLER_DELAY_MS");
+    Console.Error.WriteLine("usage: outfitter-test-helper hold LOCK | race LOCK GATE_DIR ROUNDS | churn LOCK MARKER ATTEMPTS GATE | daemon PIDFILE MARKER TIMEOUT_MS HANDLER_DELAY_MS | connect-or-start NAME GATE_FIFO TOOL_DLL");
     return 64;
 }

@@ -46,6 +46,13 @@ public sealed class InMemoryTransport : IIpcTransport
     }
 
     /// <inheritdoc />
+    public Fin<IIpcListener> Adopt(string endpoint, int fd)
+    {
+        var listener = new Listener(this, endpoint);
+        return _listeners.TryAdd(endpoint, listener) ? listener : OsErrors.Io($"{endpoint} is already in use");
+    }
+
+    /// <inheritdoc />
     public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken)
     {
         if (!_listeners.TryGetValue(endpoint, out var listener))

@@ -49,6 +49,10 @@ public sealed class NamedPipeTransport : IIpcTransport
     }
 
     /// <inheritdoc />
+    public Fin<IIpcListener> Adopt(string endpoint, int fd) =>
+        OsErrors.Unsupported("socket activation passes Unix sockets, not named pipes");
+
+    /// <inheritdoc />
     public async ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken)
     {
         var client = new NamedPipeClientStream(".", SocketPaths.PipeName(endpoint), PipeDirection.InOut, PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly);

@@ -40,5 +40,8 @@ public sealed class EndpointTransport : IIpcTransport
     public Fin<IIpcListener> Listen(string endpoint, int backlog) => For(endpoint).Listen(endpoint, backlog);
 
     /// <inheritdoc />
+    public Fin<IIpcListener> Adopt(string endpoint, int fd) => For(endpoint).Adopt(endpoint, fd);
+
+    /// <inheritdoc />
     public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken) => For(endpoint).ConnectAsync(endpoint, cancellationToken);
 }

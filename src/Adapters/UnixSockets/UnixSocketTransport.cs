@@ -74,7 +74,7 @@ public sealed class UnixSocketTransport : IIpcTransport
                 File.SetUnixFileMode(endpoint, UnixFileMode.UserRead | UnixFileMode.UserWrite);
             socket.Listen(backlog);
             var identity = OperatingSystem.IsLinux() && LinuxLibc.StatPath(endpoint) is ({ } info, 0) ? Some((info.Device, info.Inode)) : None;
-            return new UnixListener(socket, endpoint, identity);
+            return new UnixListener(socket, endpoint, identity, ownsFile: true);
         }
         catch (SocketException e)
         {
@@ -87,6 +87,26 @@ public sealed class UnixSocketTransport : IIpcTransport
         {
             socket.Dispose();
             return OsErrors.Io($"cannot listen on {endpoint}: {e.Message}");
+        }
+    }
+
+    /// <inheritdoc />
+    public Fin<IIpcListener> Adopt(string endpoint, int fd)
+    {
+        try
+        {
+            var socket = new Socket(new SafeSocketHandle((IntPtr)fd, ownsHandle: true));
+            if (socket.AddressFamily != AddressFamily.Unix || socket.SocketType != SocketType.Stream)
+            {
+                socket.Dispose();
+                return OsErrors.WrongKind($"the inherited file descriptor {fd} is not a Unix stream socket");
+            }
+
+            return new UnixListener(socket, endpoint, None, ownsFile: false);
+        }
+        catch (SocketException e)
+        {
+            return OsErrors.Io($"cannot adopt the inherited socket (fd {fd}): {e.Message}");
         }
     }
 
@@ -117,7 +137,7 @@ public sealed class UnixSocketTransport : IIpcTransport
         }
     }
 
-    private sealed class UnixListener(Socket socket, string endpoint, Option<(ulong Device, ulong Inode)> identity) : IIpcListener
+    private sealed class UnixListener(Socket socket, string endpoint, Option<(ulong Device, ulong Inode)> identity, bool ownsFile) : IIpcListener
     {
         private int _disposed;
 
@@ -134,6 +154,8 @@ public sealed class UnixSocketTransport : IIpcTransport
             if (Interlocked.Exchange(ref _disposed, 1) == 1)
                 return ValueTask.CompletedTask;
             socket.Dispose();
+            if (!ownsFile)
+                return ValueTask.CompletedTask; // an adopted socket: systemd owns the file
 
             // Remove the socket file only if it is still the one we bound (a successor may have replaced it).
             var ours = identity.Match(

@@ -19,6 +19,13 @@ public interface IIpcTransport
     /// <summary>Binds and listens at <paramref name="endpoint"/>: mode 0600, current user only for pipes.</summary>
     Fin<IIpcListener> Listen(string endpoint, int backlog);
 
+    /// <summary>
+    /// Adopts an already listening socket passed by the service manager (systemd socket activation) as file descriptor
+    /// <paramref name="fd"/>. Closing the listener closes the descriptor but never deletes <paramref name="endpoint"/>:
+    /// the service manager owns that file.
+    /// </summary>
+    Fin<IIpcListener> Adopt(string endpoint, int fd);
+
     /// <summary>Connects once, without retrying; the failure says whether nothing was there or nobody answered.</summary>
     ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken);
 }

@@ -65,7 +65,7 @@ public static class Commands
         var result = await DaemonClient.ConnectOrStartAsync(
             target.Name,
             DaemonStartInfo.ThisProgram([.. arguments]) with { LogPath = target.LogPath },
-            new ConnectOrStartOptions { SocketPath = target.SocketPath, StartTimeout = timeout, SpawnLockPath = target.LockPath + ".spawn" });
+            new ConnectOrStartOptions { SocketPath = target.SocketPath, StartTimeout = timeout, SpawnLockPath = target.LockPath + ".spawn" }); // the library's default formula, for --socket targets too
         return await result.MatchAsync(
             RightAsync: async connected =>
             {

@@ -77,6 +77,7 @@ public static class Help
         "paths" => """
             outfitter-daemon paths [--name NAME] [--json]
               Shows the runtime directory and the socket, lock and log paths for NAME on this machine.
+              Exit: 0, or 64 for an invalid name.
             """,
         _ => null,
     };

@@ -28,6 +28,7 @@ public sealed class CompositionTests
     private readonly FakeSignals _signals = new();
     private readonly FakeProcessExit _exit = new();
     private readonly FakeTimeProvider _time = new();
+    private readonly FakeSystemd _systemd = new();
 
     public CompositionTests() => _process = _os.Start(Environment.ProcessId);
 
@@ -43,6 +44,8 @@ public sealed class CompositionTests
         services.AddSingleton<ISignalSource>(_signals);
         services.AddSingleton<IProcessExit>(_exit);
         services.AddSingleton<TimeProvider>(_time);
+        services.AddSingleton<ISystemdEnvironment>(_systemd);
+        services.AddSingleton<ISystemdNotifier>(_systemd);
         return services;
     }
 

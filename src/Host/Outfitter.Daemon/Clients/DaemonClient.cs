@@ -11,7 +11,7 @@ public sealed class ConnectOrStartOptions
     /// <summary>The endpoint; default <c>DaemonPaths.GetSocketPath(name)</c>.</summary>
     public string? SocketPath { get; set; }
 
-    /// <summary>The lock file that elects the one client that starts the daemon; default <c>&lt;daemon dir&gt;/spawn.lock</c>.</summary>
+    /// <summary>The lock file that elects the one client that starts the daemon; default the daemon's lock file + <c>.spawn</c>.</summary>
     public string? SpawnLockPath { get; set; }
 
     /// <summary>How long starting the daemon and waiting for it may take in all (default 30 s).</summary>
@@ -27,7 +27,7 @@ public static class DaemonClient
     /// <summary>
     /// Connects to the daemon <paramref name="name"/>; if none runs (or its socket is stale), starts it detached with
     /// <paramref name="start"/>, waits until it answers, and connects. When many clients do this at once, one lock file
-    /// (<c>&lt;daemon dir&gt;/spawn.lock</c>) elects the one that starts it; the others wait for it. If the daemon exits
+    /// (the daemon's lock file + <c>.spawn</c>) elects the one that starts it; the others wait for it. If the daemon exits
     /// during start-up the error carries its exit code and the last lines of its log.
     /// </summary>
     /// <returns>A connected client (the caller disposes it) and whether this call started the daemon.</returns>
@@ -41,7 +41,7 @@ public static class DaemonClient
             return new DaemonConnectionError.ProtocolError(resolved.Match(_ => "", e => e.Message));
         var paths = resolved.Match(p => p, _ => throw new InvalidOperationException());
         var socket = options.SocketPath ?? paths.SocketPath;
-        var spawnLock = options.SpawnLockPath ?? Path.Combine(Path.GetDirectoryName(paths.LockPath)!, "spawn.lock");
+        var spawnLock = options.SpawnLockPath ?? paths.LockPath + ".spawn";
         var logPath = start.LogPath ?? Path.Combine(Path.GetDirectoryName(paths.LockPath)!, "daemon.log");
         var deadline = DateTime.UtcNow + options.StartTimeout;
 
@@ -49,40 +49,58 @@ public static class DaemonClient
         if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
             return (client, false);
 
-        while (true)
+        IpcClient? waiting = null;
+        try
         {
-            var remaining = deadline - DateTime.UtcNow;
-            if (remaining <= TimeSpan.Zero)
-                return new DaemonConnectionError.ConnectionTimeoutError((long)options.StartTimeout.TotalMilliseconds, $"start {name}");
+            return await ElectAndStartAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            waiting?.Close();
+        }
 
-            var elected = DaemonLockService.Os.Acquire(spawnLock);
-            if (elected.IsRight)
+        async Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> ElectAndStartAsync()
+        {
+            while (true)
             {
-                using var spawner = elected.Match(h => h, _ => throw new InvalidOperationException());
+                var remaining = deadline - DateTime.UtcNow;
+                if (remaining <= TimeSpan.Zero)
+                    return new DaemonConnectionError.ConnectionTimeoutError((long)options.StartTimeout.TotalMilliseconds, $"start {name}");
 
-                // Someone may have finished starting it between our first attempt and our election.
-                if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
-                    return (client, false);
+                var elected = DaemonLockService.Os.Acquire(spawnLock);
 
-                using var daemon = DaemonLauncher.StartDetached(start, logPath);
-                var ready = await DaemonLauncher.WaitUntilReadyAsync(socket, daemon, logPath, remaining, cancellationToken).ConfigureAwait(false);
-                if (ready.IsLeft)
-                    return ready.Match(_ => throw new InvalidOperationException(), e => Left<DaemonConnectionError, (IpcClient, bool)>(e));
-                await ready.Match(c => c.DisposeAsync(), _ => ValueTask.CompletedTask).ConfigureAwait(false);
-                var connected = await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                return connected.Map(_ => (client, true));
-            }
+                // Only "someone else holds it" means someone else is starting it. If the election file cannot be used at all,
+                // start the daemon anyway: its own lock still prevents two copies, and its failure says what is wrong.
+                var anotherStarter = elected.Match(_ => false, e => e.Code == LockErrorCode.AlreadyLocked);
+                if (!anotherStarter)
+                {
+                    using var spawner = elected.MatchUnsafe<LockHandle?>(h => h, _ => null);
 
-            // Another client is starting it: wait for it to answer (or for the election to free up, if that client failed).
-            var waiting = IpcClient.Create(socket, new IpcClientOptions { ConnectTimeout = Min(remaining, TimeSpan.FromSeconds(1)) });
-            await using (waiting.ConfigureAwait(false))
-            {
-                if ((await waiting.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight
-                    && (await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
-                    return (client, false);
-            }
+                    // Someone may have finished starting it between our first attempt and our election.
+                    if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
+                        return (client, false);
+
+                    using var daemon = DaemonLauncher.StartDetached(start, logPath);
+                    var ready = await DaemonLauncher.WaitUntilReadyAsync(socket, daemon, logPath, remaining, cancellationToken).ConfigureAwait(false);
+                    if (ready.IsLeft)
+                        return ready.Match(_ => throw new InvalidOperationException(), e => Left<DaemonConnectionError, (IpcClient, bool)>(e));
+                    await ready.Match(c => c.DisposeAsync(), _ => ValueTask.CompletedTask).ConfigureAwait(false);
+                    var connected = await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    return connected.Map(_ => (client, true));
+                }
+
+                // Another client is starting it: wait for it to answer through the retrying connect pipeline, then look at
+                // the election again (if that client failed, the election is free and this one may start it).
+                waiting ??= IpcClient.Create(socket, new IpcClientOptions { ConnectTimeout = WaitSlice });
+                if ((await waiting.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
+                {
+                    waiting.Close();
+                    if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
+                        return (client, false);
+                }
+        }
         }
     }
 
-    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+    private static readonly TimeSpan WaitSlice = TimeSpan.FromSeconds(2);
 }

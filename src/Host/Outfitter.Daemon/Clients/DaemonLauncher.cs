@@ -75,10 +75,18 @@ public static class DaemonLauncher
         await client.DisposeAsync().ConfigureAwait(false);
         if (first == exited || daemon.HasExited)
             return new DaemonConnectionError.StartFailedError(daemon.HasExited ? Some(daemon.ExitCode) : None, LogTail(logPath));
-        var error = await connecting.ConfigureAwait(false);
-        return error.Match(
-            _ => new DaemonConnectionError.StartFailedError(None, LogTail(logPath)),
-            e => e is DaemonConnectionError.ConnectionTimeoutError ? new DaemonConnectionError.StartFailedError(None, LogTail(logPath)) : e);
+
+        // Not ready in time: do not leave a half-started daemon behind that the caller believes failed.
+        try
+        {
+            daemon.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // It exited on its own meanwhile.
+        }
+
+        return new DaemonConnectionError.StartFailedError(None, LogTail(logPath) + (LogTail(logPath).Length > 0 ? "\n" : "") + "(it did not answer within the start timeout and was stopped)");
     }
 
     private static async Task<Either<DaemonConnectionError, Unit>> ConnectAndPingAsync(IpcClient client, CancellationToken cancellationToken)

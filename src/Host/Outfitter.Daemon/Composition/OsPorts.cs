@@ -3,6 +3,7 @@ using Outfitter.Daemon.Adapters.FileLocks;
 using Outfitter.Daemon.Adapters.Platform;
 using Outfitter.Daemon.Adapters.Processes;
 using Outfitter.Daemon.Adapters.Signals;
+using Outfitter.Daemon.Adapters.Systemd;
 using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
 
@@ -28,6 +29,10 @@ internal static class OsPorts
     internal static ISignalSource Signals => SignalsInstance.Value;
 
     internal static IProcessExit Exit { get; } = new EnvironmentProcessExit();
+
+    internal static ISystemdEnvironment SystemdEnvironment { get; } = new SystemdEnvironment();
+
+    internal static ISystemdNotifier SystemdNotifier { get; } = new SystemdNotifier();
 
     internal static IRuntimeEnvironment RuntimeEnvironment { get; } = new OsRuntimeEnvironment();
 

@@ -24,6 +24,7 @@ public sealed class DaemonHost : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly IDaemon _daemon;
     private readonly ILogger _logger;
+    private readonly SystemdIntegration _systemd;
     private long _startedAt;
 
     /// <summary>Composes a daemon over the given ports (the seam for dependency injection and tests).</summary>
@@ -39,6 +40,8 @@ public sealed class DaemonHost : IAsyncDisposable
         IHealthChecker health,
         TimeProvider time,
         uint userId,
+        ISystemdEnvironment systemdEnvironment,
+        ISystemdNotifier systemdNotifier,
         ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -79,7 +82,14 @@ public sealed class DaemonHost : IAsyncDisposable
             exit,
             time);
 
-        // Registered first, so it runs first: stop taking requests before the user's handlers tear things down.
+        _systemd = new SystemdIntegration(options.Systemd, systemdEnvironment, systemdNotifier, health, time, _logger);
+
+        // Registered first, so they run first: tell systemd, then stop taking requests, then the user's handlers.
+        _daemon.OnShutdown(_ =>
+        {
+            _systemd.Stopping(options.ShutdownTimeout);
+            return Task.CompletedTask;
+        });
         _daemon.OnShutdown(ct => Server.CloseAsync(ct));
     }
 
@@ -97,6 +107,8 @@ public sealed class DaemonHost : IAsyncDisposable
             health ?? HealthChecker.Create(),
             TimeProvider.System,
             OsPorts.UserId,
+            OsPorts.SystemdEnvironment,
+            OsPorts.SystemdNotifier,
             loggers);
 
     /// <summary>The daemon's name.</summary>
@@ -136,9 +148,15 @@ public sealed class DaemonHost : IAsyncDisposable
         if (started.IsLeft)
             return started;
         _startedAt = _time.GetTimestamp();
+        _systemd.TakeListenFd(Name).IfSome(fd => _options.Ipc.ListenFd = fd);
         var listening = await Server.ListenAsync(cancellationToken).ConfigureAwait(false);
         if (listening.IsRight)
+        {
+            _systemd.Ready();
+            _ = _daemon.WaitForStopAsync(CancellationToken.None).ContinueWith(_ => _systemd.StoppedAsync(), TaskScheduler.Default).Unwrap();
             return unit;
+        }
+
         var problem = listening.Match(_ => "", e => e.Message);
         await _daemon.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return new DaemonError(DaemonErrorCode.StartFailed, $"Daemon \"{Name}\" could not listen: {problem}");
@@ -156,6 +174,7 @@ public sealed class DaemonHost : IAsyncDisposable
         if (_daemon.State == DaemonState.Running)
             await _daemon.StopAsync().ConfigureAwait(false);
         await Server.DisposeAsync().ConfigureAwait(false);
+        await _systemd.DisposeAsync().ConfigureAwait(false);
     }
 
     private IpcResult WriteStatus(IpcRequest request)

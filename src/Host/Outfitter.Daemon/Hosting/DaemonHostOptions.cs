@@ -30,6 +30,9 @@ public sealed class DaemonHostOptions
     /// <summary>Whether a signal-initiated stop ends the process with the documented exit code (default true).</summary>
     public bool ExitOnSignal { get; set; } = true;
 
+    /// <summary>The systemd integration: readiness, status, watchdog, socket activation (active only under systemd).</summary>
+    public SystemdOptions Systemd { get; set; } = new();
+
     /// <summary>Options of the IPC server.</summary>
     public IpcServerOptions Ipc { get; set; } = new();
 
@@ -47,6 +50,8 @@ public sealed class DaemonHostOptions
             problems.Add("LockPath is blank: leave it null for the default, or give a path.");
         problems.AddRange(OptionRules.Validate(Name, LockPath ?? "default", ShutdownTimeout).Filter(p => !p.StartsWith("Name", StringComparison.Ordinal)));
         problems.AddRange(Ipc.Validate().Select(p => "Ipc." + p));
+        if (Systemd.StatusInterval <= TimeSpan.Zero)
+            problems.Add("Systemd.StatusInterval must be positive (default 10 s).");
         return problems;
     }
 

@@ -12,7 +12,7 @@ namespace Outfitter.Daemon;
 
 /// <summary>
 /// Dependency-injection composition: <c>services.AddOutfitterDaemon(o => …)</c> registers the daemon host, its IPC server,
-/// health checker, paths, every OS adapter and a <see cref="TimeProvider"/>, each with <c>TryAdd</c>: register your own
+/// health checker, paths, every OS adapter (including the systemd ones) and a <see cref="TimeProvider"/>, each with <c>TryAdd</c>: register your own
 /// implementation of a port (for example the test kit's fakes) before the call, or replace it after with
 /// <c>services.Replace(…)</c>.
 /// </summary>
@@ -31,6 +31,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<IIpcTransport, EndpointTransport>();
         services.TryAddSingleton(_ => OsPorts.Signals);
         services.TryAddSingleton(_ => OsPorts.Exit);
+        services.TryAddSingleton(_ => OsPorts.SystemdEnvironment);
+        services.TryAddSingleton(_ => OsPorts.SystemdNotifier);
         services.TryAddSingleton(sp => new DaemonLockService(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IDirectories>()));
         services.TryAddSingleton(sp => new DaemonPathResolver(sp.GetRequiredService<IRuntimeEnvironment>(), sp.GetRequiredService<IDirectories>()));
         services.TryAddSingleton<IHealthChecker>(sp =>
@@ -56,6 +58,8 @@ public static class ServiceCollectionExtensions
                 sp.GetRequiredService<IHealthChecker>(),
                 sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<IRuntimeEnvironment>().Observe().UserId,
+                sp.GetRequiredService<ISystemdEnvironment>(),
+                sp.GetRequiredService<ISystemdNotifier>(),
                 sp.GetService<ILoggerFactory>());
             foreach (var (type, handler) in builder.Routes)
                 host.Router.Map(type, handler);

@@ -134,9 +134,13 @@ public sealed class IpcClient : IAsyncDisposable
             lockPath.Bind(_locks.ReadLockPid));
     }
 
+    // Polly accepts timeouts from 10 ms to 1 day; a shorter deadline still gets its one attempt, a longer one is capped.
+    private static TimeSpan Clamp(TimeSpan deadline) =>
+        deadline < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : deadline > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : deadline;
+
     private static ResiliencePipeline<Either<DaemonConnectionError, Unit>> BuildConnectPipeline(TimeSpan deadline, TimeProvider time) =>
         new ResiliencePipelineBuilder<Either<DaemonConnectionError, Unit>> { TimeProvider = time }
-            .AddTimeout(deadline)
+            .AddTimeout(Clamp(deadline))
             .AddRetry(new RetryStrategyOptions<Either<DaemonConnectionError, Unit>>
             {
                 ShouldHandle = args => ValueTask.FromResult(

@@ -128,11 +128,21 @@ public sealed partial class IpcServer : IAsyncDisposable
         {
             if (_listener is not null)
                 return unit;
-            var prepared = await PrepareEndpointAsync(cancellationToken).ConfigureAwait(false);
-            if (prepared.IsLeft)
-                return prepared;
+            Fin<IIpcListener> listening;
+            if (_options.ListenFd is { } fd)
+            {
+                // Socket activation: the service manager bound it (and may already have queued connections on it).
+                listening = _transport.Adopt(Path, fd);
+                _options.ListenFd = null; // adopted once; listening again binds normally
+            }
+            else
+            {
+                var prepared = await PrepareEndpointAsync(cancellationToken).ConfigureAwait(false);
+                if (prepared.IsLeft)
+                    return prepared;
+                listening = _transport.Listen(Path, Backlog);
+            }
 
-            var listening = _transport.Listen(Path, Backlog);
             if (listening.IsFail)
                 return Error(IpcListenErrorCode.Io, ((Error)listening).Message);
             _listener = listening.Match(l => l, e => throw new InvalidOperationException(e.Message));

@@ -18,6 +18,12 @@ public sealed class IpcServerOptions
     /// <summary>Whether other users may connect (default false: Linux checks the peer's uid with SO_PEERCRED; root is always allowed).</summary>
     public bool AllowOtherUsers { get; set; }
 
+    /// <summary>
+    /// A listening socket passed by the service manager (systemd socket activation) to adopt instead of binding; the
+    /// socket file is then systemd's and is not deleted on close. Usually set for you by <see cref="DaemonHost"/>.
+    /// </summary>
+    public int? ListenFd { get; set; }
+
     /// <summary>Where connection problems are logged; none when null.</summary>
     public ILogger? Logger { get; set; }
 

@@ -243,7 +243,26 @@ internal sealed class ServerConnection
             }
         }
 
-        await Task.WhenAny(FlushAsync().AsTask(), Task.Delay(FinalFlushTimeout)).ConfigureAwait(false);
+        await Task.WhenAny(FlushAllAsync(), Task.Delay(FinalFlushTimeout)).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes everything queued, including replies an asynchronous writer is still sending, before the stream closes.</summary>
+    private async Task FlushAllAsync()
+    {
+        while (!_broken)
+        {
+            await FlushAsync().ConfigureAwait(false);
+            TaskCompletionSource wait;
+            lock (_lateLock)
+            {
+                if (Volatile.Read(ref _writing) == 0 && _late.WrittenCount == 0 && _batch.WrittenCount == 0)
+                    return;
+                wait = _drained ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            if (Volatile.Read(ref _writing) != 0)
+                await wait.Task.ConfigureAwait(false);
+        }
     }
 
     /// <summary>
