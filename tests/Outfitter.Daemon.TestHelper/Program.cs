@@ -11,6 +11,7 @@ return args switch
     ["churn", var lockPath, var marker, var attempts, var gate] => Churn(lockPath, marker, int.Parse(attempts, System.Globalization.CultureInfo.InvariantCulture), gate),
     ["daemon", var pidFile, var marker, var timeoutMs, var handlerDelayMs] => await RunDaemon(pidFile, marker, int.Parse(timeoutMs, System.Globalization.CultureInfo.InvariantCulture), int.Parse(handlerDelayMs, System.Globalization.CultureInfo.InvariantCulture)),
     ["connect-or-start", var name, var gate, var toolDll] => await ConnectOrStart(name, gate, toolDll),
+    ["host-daemon", var name, var flag] => await HostDaemon(name, flag),
     _ => Usage(),
 };
 
@@ -200,6 +201,23 @@ static void Say(string line)
 {
     Console.Out.WriteLine(line);
     Console.Out.Flush();
+}
+
+// A composed daemon (lock, IPC, health, systemd integration) whose one health check passes while FLAG exists.
+static async Task<int> HostDaemon(string name, string flag)
+{
+    var checker = HealthChecker.Create([HealthCheck.From("flag", _ => Task.FromResult(File.Exists(flag)), "the flag file is missing")]);
+    await using var host = DaemonHost.Create(new DaemonHostOptions { Name = name }, checker);
+    var started = await host.StartAsync();
+    if (started.IsLeft)
+    {
+        started.IfLeft(e => Say($"ERROR {e.CodeName} {e.Message}"));
+        return 3;
+    }
+
+    Say($"READY {host.SocketPath}");
+    var stopped = await host.WaitForStopAsync();
+    return stopped.IsRight ? 0 : 1;
 }
 
 static int Usage()
