@@ -32,9 +32,22 @@ public static class SystemdDecisions
             Some: p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid == selfPid,
             None: () => true);
         return forUs
-            ? facts.WatchdogUsec.Bind(u => long.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out var usec) && usec > 0 ? Some(TimeSpan.FromMicroseconds(usec / 2.0)) : None)
+            ? facts.WatchdogUsec.Bind(u => long.TryParse(u, NumberStyles.None, CultureInfo.InvariantCulture, out var usec) && usec > 0 ? Some(Half(usec)) : None)
             : None;
     }
+
+    /// <summary>The shortest and longest intervals we schedule (timers take 1 ms to ~49 days; a day is plenty).</summary>
+    public static readonly TimeSpan ShortestInterval = TimeSpan.FromMilliseconds(1);
+
+    /// <inheritdoc cref="ShortestInterval"/>
+    public static readonly TimeSpan LongestInterval = TimeSpan.FromDays(1);
+
+    // Half of usec microseconds, exactly, in ticks (1 µs = 10 ticks), kept within what a timer can schedule.
+    private static TimeSpan Half(long usec) =>
+        usec >= LongestInterval.Ticks / 5 ? LongestInterval : Clamp(TimeSpan.FromTicks(usec * 5));
+
+    private static TimeSpan Clamp(TimeSpan interval) =>
+        interval < ShortestInterval ? ShortestInterval : interval > LongestInterval ? LongestInterval : interval;
 
     /// <summary>Whether to send <c>WATCHDOG=1</c> now.</summary>
     public static bool ShouldFeedWatchdog(WatchdogMode mode, bool healthy) => mode switch
@@ -81,14 +94,19 @@ public static class SystemdDecisions
     /// releasing the lock and exiting, in microseconds (<c>EXTEND_TIMEOUT_USEC</c> is relative to now).
     /// </summary>
     public static string ExtendTimeout(TimeSpan remainingBudget) =>
-        $"EXTEND_TIMEOUT_USEC={((long)(Max(remainingBudget, TimeSpan.Zero) + ExtendMargin).TotalMicroseconds).ToString(CultureInfo.InvariantCulture)}";
+        $"EXTEND_TIMEOUT_USEC={((Min(Max(remainingBudget, TimeSpan.Zero), LongestInterval) + ExtendMargin).Ticks / 10).ToString(CultureInfo.InvariantCulture)}";
 
-    /// <summary>How often to repeat <c>EXTEND_TIMEOUT_USEC</c> during shutdown.</summary>
-    public static TimeSpan ExtendEvery(TimeSpan budget) => budget < TimeSpan.FromSeconds(2) ? budget / 2 : TimeSpan.FromSeconds(1);
+    /// <summary>How often to repeat <c>EXTEND_TIMEOUT_USEC</c> during shutdown (at least every millisecond… at most every second).</summary>
+    public static TimeSpan ExtendEvery(TimeSpan budget) => budget < TimeSpan.FromSeconds(2) ? Clamp(budget / 2) : TimeSpan.FromSeconds(1);
+
+    /// <summary>A timer interval within what timers can schedule.</summary>
+    public static TimeSpan TimerInterval(TimeSpan interval) => Clamp(interval);
 
     private static readonly TimeSpan ExtendMargin = TimeSpan.FromSeconds(1);
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 }

@@ -117,7 +117,7 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
 
     private async Task LoopAsync(Option<TimeSpan> watchdog, CancellationToken stopping)
     {
-        var interval = watchdog.IfNone(_options.StatusInterval);
+        var interval = SystemdDecisions.TimerInterval(watchdog.IfNone(_options.StatusInterval));
         using var timer = new PeriodicTimer(interval, _time);
         try
         {
