@@ -22,35 +22,17 @@ namespace Outfitter.Daemon.Core.Tests.Facade;
 public sealed class CompositionTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly FakeOs _os = new();
-    private readonly FakeOs.ProcessView _process;
-    private readonly InMemoryTransport _transport = new();
-    private readonly FakeSignals _signals = new();
-    private readonly FakeProcessExit _exit = new();
-    private readonly FakeTimeProvider _time = new();
-    private readonly FakeSystemd _systemd = new();
-
-    public CompositionTests() => _process = _os.Start(Environment.ProcessId);
+    private readonly FakeMachine _machine = new();
 
     private ServiceCollection FakeServices()
     {
         var services = new ServiceCollection();
-        services.AddSingleton<ILockFiles>(_process);
-        services.AddSingleton<IProcessTable>(_process);
-        services.AddSingleton<IDirectories>(_process);
-        services.AddSingleton<IRuntimeEnvironment>(new FakeRuntimeEnvironment(
-            new RuntimeFacts(OsFamily.Linux, Some("/run/test"), None, None, "/tmp", 1000, RunUserDirExists: false)));
-        services.AddSingleton<IIpcTransport>(_transport);
-        services.AddSingleton<ISignalSource>(_signals);
-        services.AddSingleton<IProcessExit>(_exit);
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton<ISystemdEnvironment>(_systemd);
-        services.AddSingleton<ISystemdNotifier>(_systemd);
+        _machine.AddTo(services);
         return services;
     }
 
     private IpcClient ClientFor(DaemonHost host, IServiceProvider provider) =>
-        new(host.SocketPath, new IpcClientOptions(), _transport, provider.GetRequiredService<DaemonLockService>());
+        new(host.SocketPath, new IpcClientOptions(), _machine.Transport, provider.GetRequiredService<DaemonLockService>());
 
     private static async Task<JsonElement> Ask(IpcClient client, string json) =>
         (await client.SendAsync(JsonDocument.Parse(json).RootElement)).Match(r => r, e => throw new Xunit.Sdk.XunitException(e.Message));
@@ -69,8 +51,8 @@ public sealed class CompositionTests
         Assert.True((await host.StartAsync()).IsRight);
 
         Assert.Equal("/run/test/svc/daemon.sock", host.SocketPath);
-        Assert.Equal(Some(LockFileContent.Format(_process.Current)), _os.ReadFile("/run/test/svc/daemon.lock"));
-        Assert.True(_transport.Exists(host.SocketPath));
+        Assert.Equal(Some(LockFileContent.Format(_machine.Process.Current)), _machine.Os.ReadFile("/run/test/svc/daemon.lock"));
+        Assert.True(_machine.Transport.Exists(host.SocketPath));
         await using var client = ClientFor(host, provider);
         Assert.True((await client.ConnectAsync()).IsRight);
         Assert.True((await Ask(client, """{"type":"ping"}""")).GetProperty("pong").GetBoolean());
@@ -87,14 +69,14 @@ public sealed class CompositionTests
         Assert.True((await Ask(client, """{"type":"shutdown"}""")).GetProperty("stopping").GetBoolean());
         Assert.True((await host.WaitForStopAsync().WaitAsync(Deadline)).IsRight);
         Assert.Equal(DaemonState.Stopped, host.State);
-        Assert.True(_os.ReadFile("/run/test/svc/daemon.lock").IsNone);
-        Assert.False(_transport.Exists(host.SocketPath));
+        Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock").IsNone);
+        Assert.False(_machine.Transport.Exists(host.SocketPath));
     }
 
     [Fact]
     public async Task A_second_daemon_with_the_same_name_is_refused_naming_the_first()
     {
-        var other = _os.Start(4242);
+        var other = _machine.Os.Start(4242);
         Assert.True(new DaemonLockService(other, other, other).Acquire("/run/test/svc/daemon.lock").IsRight);
         var services = FakeServices();
         services.AddOutfitterDaemon(o => o.Name = "svc");
@@ -105,7 +87,7 @@ public sealed class CompositionTests
         var error = started.Match(_ => throw new Xunit.Sdk.XunitException("expected a refusal"), e => e);
         Assert.Equal(DaemonErrorCode.AlreadyRunning, error.Code);
         Assert.Contains("PID 4242", error.Message, StringComparison.Ordinal);
-        Assert.False(_transport.Exists("/run/test/svc/daemon.sock"));
+        Assert.False(_machine.Transport.Exists("/run/test/svc/daemon.sock"));
     }
 
     [Fact]
@@ -117,11 +99,11 @@ public sealed class CompositionTests
         var host = provider.GetRequiredService<DaemonHost>();
         Assert.True((await host.StartAsync()).IsRight);
 
-        _signals.Raise(StopSignal.Terminate);
+        _machine.Signals.Raise(StopSignal.Terminate);
 
-        Assert.Equal(0, await _exit.Exited.WaitAsync(Deadline));
-        Assert.False(_transport.Exists(host.SocketPath));
-        Assert.True(_os.ReadFile("/run/test/svc/daemon.lock").IsNone);
+        Assert.Equal(0, await _machine.Exit.Exited.WaitAsync(Deadline));
+        Assert.False(_machine.Transport.Exists(host.SocketPath));
+        Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock").IsNone);
     }
 
     [Fact]
@@ -156,11 +138,11 @@ public sealed class CompositionTests
         await app.StartAsync();
         var host = app.Services.GetRequiredService<DaemonHost>();
         Assert.Equal(DaemonState.Running, host.State);
-        Assert.Equal(0, _signals.SubscriberCount); // the Generic Host owns signals
+        Assert.Equal(0, _machine.Signals.SubscriberCount); // the Generic Host owns signals
 
         await app.StopAsync();
         Assert.Equal(DaemonState.Stopped, host.State);
-        Assert.True(_os.ReadFile("/run/test/svc/daemon.lock").IsNone);
-        Assert.Empty(_exit.Codes);
+        Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock").IsNone);
+        Assert.Empty(_machine.Exit.Codes);
     }
 }

@@ -16,29 +16,14 @@ namespace Outfitter.Daemon.Core.Tests.Facade;
 public sealed class SystemdTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
-    private readonly FakeOs _os = new();
-    private readonly InMemoryTransport _transport = new();
-    private readonly FakeSignals _signals = new();
-    private readonly FakeProcessExit _exit = new();
-    private readonly FakeTimeProvider _time = new();
-    private readonly FakeSystemd _systemd = new();
+    private readonly FakeMachine _machine = new();
     private volatile bool _healthy = true;
     private int _checks;
 
     private DaemonHost NewHost(Action<DaemonHostOptions>? configure = null)
     {
-        var process = _os.Start(Environment.ProcessId);
         var services = new ServiceCollection();
-        services.AddSingleton<ILockFiles>(process);
-        services.AddSingleton<IProcessTable>(process);
-        services.AddSingleton<IDirectories>(process);
-        services.AddSingleton<IRuntimeEnvironment>(new FakeRuntimeEnvironment(new RuntimeFacts(OsFamily.Linux, Some("/run/test"), None, None, "/tmp", 1000, false)));
-        services.AddSingleton<IIpcTransport>(_transport);
-        services.AddSingleton<ISignalSource>(_signals);
-        services.AddSingleton<IProcessExit>(_exit);
-        services.AddSingleton<TimeProvider>(_time);
-        services.AddSingleton<ISystemdEnvironment>(_systemd);
-        services.AddSingleton<ISystemdNotifier>(_systemd);
+        _machine.AddTo(services);
         services.AddOutfitterDaemon(o =>
             {
                 o.Name = "svc";
@@ -61,12 +46,12 @@ public sealed class SystemdTests
         using var cts = new CancellationTokenSource(Deadline);
         try
         {
-            while (!_systemd.Messages.Any(match))
+            while (!_machine.Systemd.Messages.Any(match))
                 await Task.Delay(5, cts.Token);
         }
         catch (OperationCanceledException)
         {
-            throw new TimeoutException($"Waited in vain for {what}; sent: {string.Join(" | ", _systemd.Messages).ReplaceLineEndings(" ")}");
+            throw new TimeoutException($"Waited in vain for {what}; sent: {string.Join(" | ", _machine.Systemd.Messages).ReplaceLineEndings(" ")}");
         }
     }
 
@@ -78,28 +63,28 @@ public sealed class SystemdTests
         Assert.True((await host.StartAsync()).IsRight);
         Assert.True((await host.StopAsync()).IsRight);
 
-        Assert.Empty(_systemd.Messages);
+        Assert.Empty(_machine.Systemd.Messages);
     }
 
     [Fact]
     public async Task Ready_comes_once_the_ipc_server_accepts_and_names_the_main_pid()
     {
-        _systemd.Facts = Notify();
+        _machine.Systemd.Facts = Notify();
         await using var host = NewHost();
 
         Assert.True((await host.StartAsync()).IsRight);
 
-        var ready = _systemd.Messages[0];
+        var ready = _machine.Systemd.Messages[0];
         Assert.StartsWith("READY=1\n", ready, StringComparison.Ordinal);
         Assert.Contains($"MAINPID={Environment.ProcessId}", ready, StringComparison.Ordinal);
         Assert.Contains("STATUS=running", ready, StringComparison.Ordinal);
-        Assert.True(_transport.Exists(host.SocketPath), "READY must not come before the socket accepts.");
+        Assert.True(_machine.Transport.Exists(host.SocketPath), "READY must not come before the socket accepts.");
     }
 
     [Fact]
     public async Task Shutdown_sends_stopping_then_extends_the_timeout_within_the_budget_then_a_final_status()
     {
-        _systemd.Facts = Notify();
+        _machine.Systemd.Facts = Notify();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = NewHost(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         host.OnShutdown(async _ => await release.Task);
@@ -107,13 +92,13 @@ public sealed class SystemdTests
 
         var stopping = host.StopAsync();
         await WaitForMessage(m => m.StartsWith("EXTEND_TIMEOUT_USEC=", StringComparison.Ordinal), "the first extension");
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _machine.Time.Advance(TimeSpan.FromSeconds(1));
         await WaitForMessage(m => m == "EXTEND_TIMEOUT_USEC=30000000", "an extension one second later");
         release.SetResult();
         Assert.True((await stopping.WaitAsync(Deadline)).IsRight);
         await WaitForMessage(m => m == "STATUS=stopped", "the final status");
 
-        var messages = _systemd.Messages;
+        var messages = _machine.Systemd.Messages;
         var stop = messages.ToList().FindIndex(m => m.StartsWith("STOPPING=1", StringComparison.Ordinal));
         Assert.True(stop > 0, "STOPPING after READY");
         Assert.Equal("EXTEND_TIMEOUT_USEC=31000000", messages[stop + 1]);
@@ -123,9 +108,9 @@ public sealed class SystemdTests
     [Fact]
     public async Task The_watchdog_is_fed_at_half_the_interval_only_while_healthy_and_status_names_the_failed_check()
     {
-        _systemd.Facts = Notify(watchdogUsec: "2000000");
+        _machine.Systemd.Facts = Notify(watchdogUsec: "2000000");
         await using var host = NewHost();
-        int Fed() => _systemd.Messages.Count(m => m == SystemdDecisions.Watchdog);
+        int Fed() => _machine.Systemd.Messages.Count(m => m == SystemdDecisions.Watchdog);
 
         // Each tick runs the health checks once, then feeds (or not); the next tick's check proves the last tick is done.
         Assert.True((await host.StartAsync()).IsRight);
@@ -135,19 +120,19 @@ public sealed class SystemdTests
 
         _healthy = false;
         await Tick(3);
-        await WaitUntil(() => _systemd.Messages.Contains("STATUS=running; unhealthy: flag: flag is down"), "a status naming the failed check");
+        await WaitUntil(() => _machine.Systemd.Messages.Contains("STATUS=running; unhealthy: flag: flag is down"), "a status naming the failed check");
         await Tick(4);
         Assert.Equal(2, Fed());
 
         _healthy = true;
         await Tick(5);
         await WaitUntil(() => Fed() == 3, "keep-alives resume after recovery");
-        Assert.Equal("STATUS=running; healthy (1 check)", _systemd.Messages.Last(m => m.StartsWith("STATUS=", StringComparison.Ordinal)));
+        Assert.Equal("STATUS=running; healthy (1 check)", _machine.Systemd.Messages.Last(m => m.StartsWith("STATUS=", StringComparison.Ordinal)));
     }
 
     private async Task Tick(int checksAfter)
     {
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _machine.Time.Advance(TimeSpan.FromSeconds(1));
         await WaitUntil(() => Volatile.Read(ref _checks) >= checksAfter, $"health check #{checksAfter}");
     }
 
@@ -156,25 +141,25 @@ public sealed class SystemdTests
     [Fact]
     public async Task A_watchdog_meant_for_another_process_is_ignored()
     {
-        _systemd.Facts = Notify(watchdogUsec: "2000000") with { WatchdogPid = "1" };
+        _machine.Systemd.Facts = Notify(watchdogUsec: "2000000") with { WatchdogPid = "1" };
         await using var host = NewHost();
 
         Assert.True((await host.StartAsync()).IsRight);
         await WaitForMessage(m => m.StartsWith("STATUS=running; healthy", StringComparison.Ordinal), "the first health status");
 
-        Assert.DoesNotContain(SystemdDecisions.Watchdog, _systemd.Messages);
+        Assert.DoesNotContain(SystemdDecisions.Watchdog, _machine.Systemd.Messages);
     }
 
     [Fact]
     public async Task Under_socket_activation_the_server_adopts_the_passed_socket_and_clears_the_variables()
     {
-        _systemd.Facts = SystemdFacts.None with { ListenPid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ListenFds = "1" };
+        _machine.Systemd.Facts = SystemdFacts.None with { ListenPid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ListenFds = "1" };
         await using var host = NewHost();
 
         Assert.True((await host.StartAsync()).IsRight);
 
-        Assert.True(_systemd.ListenVariablesCleared);
-        Assert.True(_transport.Exists(host.SocketPath));
+        Assert.True(_machine.Systemd.ListenVariablesCleared);
+        Assert.True(_machine.Transport.Exists(host.SocketPath));
         await host.StopAsync();
     }
 }
