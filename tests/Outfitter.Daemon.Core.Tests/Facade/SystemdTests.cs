@@ -74,7 +74,8 @@ public sealed class SystemdTests
 
         Assert.True((await host.StartAsync()).IsRight);
 
-        var ready = _machine.Systemd.Messages[0];
+        Assert.Equal("STATUS=starting", _machine.Systemd.Messages[0]);
+        var ready = _machine.Systemd.Messages[1];
         Assert.StartsWith("READY=1\n", ready, StringComparison.Ordinal);
         Assert.Contains($"MAINPID={Environment.ProcessId}", ready, StringComparison.Ordinal);
         Assert.Contains("STATUS=running", ready, StringComparison.Ordinal);

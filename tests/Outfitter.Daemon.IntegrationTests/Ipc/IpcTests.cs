@@ -313,6 +313,18 @@ public sealed class IpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_one_mebibyte_request_gets_an_intact_one_mebibyte_reply()
+    {
+        await ListeningServer();
+        var client = await ConnectedClient();
+        var data = string.Concat(Enumerable.Range(0, 1 << 20).Select(i => (char)('a' + i % 26)));
+
+        var reply = await client.SendAsync(JsonDocument.Parse(JsonSerializer.Serialize(new Dictionary<string, string> { ["type"] = "echo", ["data"] = data })).RootElement);
+
+        Assert.Equal(data, Ok(reply).GetString());
+    }
+
+    [Fact]
     public async Task A_slow_client_does_not_stall_the_others()
     {
         await ListeningServer();

@@ -144,6 +144,7 @@ public sealed class DaemonHost : IAsyncDisposable
     /// </summary>
     public async Task<Either<DaemonError, Unit>> StartAsync(CancellationToken cancellationToken = default)
     {
+        _systemd.Starting();
         var started = await _daemon.StartAsync(cancellationToken).ConfigureAwait(false);
         if (started.IsLeft)
             return started;

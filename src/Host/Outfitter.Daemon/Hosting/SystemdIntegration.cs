@@ -67,6 +67,9 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
         return fd;
     }
 
+    /// <summary>Start-up began.</summary>
+    internal void Starting() => Send(SystemdDecisions.Status(SystemdDecisions.StatusLine(DaemonState.Starting, None)));
+
     /// <summary>The daemon runs and accepts connections: READY, then the watchdog and health loop.</summary>
     internal void Ready()
     {
