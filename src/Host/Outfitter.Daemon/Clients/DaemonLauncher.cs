@@ -86,7 +86,8 @@ public static class DaemonLauncher
             // It exited on its own meanwhile.
         }
 
-        return new DaemonConnectionError.StartFailedError(None, LogTail(logPath) + (LogTail(logPath).Length > 0 ? "\n" : "") + "(it did not answer within the start timeout and was stopped)");
+        var tail = LogTail(logPath);
+        return new DaemonConnectionError.StartFailedError(None, (tail.Length > 0 ? tail + "\n" : "") + "(it did not answer within the start timeout and was stopped)");
     }
 
     private static async Task<Either<DaemonConnectionError, Unit>> ConnectAndPingAsync(IpcClient client, CancellationToken cancellationToken)

@@ -39,7 +39,9 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SystemdFacts _facts;
     private readonly Option<NotifyAddress> _target;
+    private readonly ISystemdEnvironment _environment;
     private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _extendDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
     private Task _extending = Task.CompletedTask;
     private Option<bool> _lastHealthy;
@@ -53,17 +55,15 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
         _logger = logger;
         _facts = options.Enabled ? environment.Observe() : SystemdFacts.None;
         _target = SystemdDecisions.NotifyTarget(_facts);
-        Environment = environment;
+        _environment = environment;
     }
-
-    private ISystemdEnvironment Environment { get; }
 
     /// <summary>The inherited listening socket to adopt, if systemd passed one; the variables are cleared for children.</summary>
     internal Option<int> TakeListenFd(string daemonName)
     {
-        var fd = SystemdDecisions.ListenFd(_facts, System.Environment.ProcessId, _options.ListenFdName ?? daemonName);
+        var fd = SystemdDecisions.ListenFd(_facts, Environment.ProcessId, _options.ListenFdName ?? daemonName);
         if (fd.IsSome)
-            Environment.ClearListenVariables();
+            _environment.ClearListenVariables();
         return fd;
     }
 
@@ -75,8 +75,8 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
     {
         if (_target.IsNone)
             return;
-        Send(SystemdDecisions.Ready(System.Environment.ProcessId, SystemdDecisions.StatusLine(DaemonState.Running, None)));
-        var watchdog = SystemdDecisions.WatchdogInterval(_facts, System.Environment.ProcessId);
+        Send(SystemdDecisions.Ready(Environment.ProcessId, SystemdDecisions.StatusLine(DaemonState.Running, None)));
+        var watchdog = SystemdDecisions.WatchdogInterval(_facts, Environment.ProcessId);
         _loop = Task.Run(() => LoopAsync(watchdog, _stopping.Token));
     }
 
@@ -101,8 +101,6 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         Send(SystemdDecisions.Status(SystemdDecisions.StatusLine(DaemonState.Stopped, None)));
     }
-
-    private readonly TaskCompletionSource _extendDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private async Task ExtendAsync(TimeSpan budget)
     {
