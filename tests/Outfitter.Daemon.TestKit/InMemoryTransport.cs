@@ -57,10 +57,10 @@ public sealed class InMemoryTransport : IIpcTransport
     {
         if (!_listeners.TryGetValue(endpoint, out var listener))
             return ValueTask.FromResult<Either<ConnectFailure, IIpcStream>>(_dead.ContainsKey(endpoint) ? ConnectFailure.Refused : ConnectFailure.NoEndpoint);
-        var toServer = new Pipe();
-        var toClient = new Pipe();
-        var client = new PipeConnection(toClient.Reader, toServer.Writer);
-        var server = new PipeConnection(toServer.Reader, toClient.Writer);
+        var toServer = new Direction();
+        var toClient = new Direction();
+        var client = new PipeConnection(toClient, toServer);
+        var server = new PipeConnection(toServer, toClient);
         return ValueTask.FromResult<Either<ConnectFailure, IIpcStream>>(listener.Offer(server) ? client : ConnectFailure.Refused);
     }
 
@@ -84,6 +84,16 @@ public sealed class InMemoryTransport : IIpcTransport
             }
         }
 
+        public IReadOnlyList<IIpcStream> StopAndTakePending()
+        {
+            transport._listeners.TryRemove(endpoint, out _);
+            _pending.Writer.TryComplete();
+            var pending = new List<IIpcStream>();
+            while (_pending.Reader.TryRead(out var stream))
+                pending.Add(stream);
+            return pending;
+        }
+
         public ValueTask DisposeAsync()
         {
             transport._listeners.TryRemove(endpoint, out _);
@@ -92,7 +102,17 @@ public sealed class InMemoryTransport : IIpcTransport
         }
     }
 
-    private sealed class PipeConnection(PipeReader input, PipeWriter output) : IIpcStream
+    /// <summary>One direction of a connection: a pipe, and whether its reader has shut down (refusing more writes).</summary>
+    private sealed class Direction
+    {
+        public Pipe Pipe { get; } = new();
+
+        public object Gate { get; } = new();
+
+        public bool ReadShut { get; set; }
+    }
+
+    private sealed class PipeConnection(Direction inbound, Direction outbound) : IIpcStream
     {
         private int _disposed;
 
@@ -100,33 +120,71 @@ public sealed class InMemoryTransport : IIpcTransport
 
         public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         {
-            var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var available = result.Buffer;
-            if (available.IsEmpty && (result.IsCompleted || result.IsCanceled))
-                return 0;
-            var count = (int)Math.Min(available.Length, buffer.Length);
-            available.Slice(0, count).CopyTo(buffer.Span);
-            input.AdvanceTo(available.GetPosition(count));
-            return count;
+            var input = inbound.Pipe.Reader;
+            while (true)
+            {
+                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var available = result.Buffer;
+                if (available.IsEmpty)
+                {
+                    input.AdvanceTo(available.Start);
+                    bool shut;
+                    lock (inbound.Gate)
+                        shut = inbound.ReadShut;
+                    if (result.IsCompleted || shut)
+                        return 0;
+                    continue; // cancelled by a read shutdown that raced with data: look again
+                }
+
+                if (buffer.IsEmpty)
+                {
+                    input.AdvanceTo(available.Start); // data is there; nothing consumed (a zero-byte wait)
+                    return 0;
+                }
+
+                var count = (int)Math.Min(available.Length, buffer.Length);
+                available.Slice(0, count).CopyTo(buffer.Span);
+                input.AdvanceTo(available.GetPosition(count));
+                return count;
+            }
         }
 
         public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
             if (Volatile.Read(ref _disposed) == 1)
                 throw new ObjectDisposedException(nameof(PipeConnection));
-            var flushed = await output.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+            ValueTask<FlushResult> flushing;
+            lock (outbound.Gate)
+            {
+                // Checked and committed under the reader's gate, as the kernel does: a write either lands before the
+                // peer's read shutdown (and is read) or fails.
+                if (outbound.ReadShut)
+                    throw new IOException("Broken pipe: the other side stopped reading.");
+                outbound.Pipe.Writer.Write(data.Span);
+                flushing = outbound.Pipe.Writer.FlushAsync(cancellationToken);
+            }
+
+            var flushed = await flushing.ConfigureAwait(false);
             if (flushed.IsCompleted)
                 throw new IOException("The other side closed the connection.");
         }
 
-        public void ShutdownWrite() => output.Complete();
+        public void ShutdownWrite() => outbound.Pipe.Writer.Complete();
+
+        public bool ShutdownRead()
+        {
+            lock (inbound.Gate)
+                inbound.ReadShut = true;
+            inbound.Pipe.Reader.CancelPendingRead();
+            return true;
+        }
 
         public ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 0)
             {
-                output.Complete();
-                input.Complete();
+                outbound.Pipe.Writer.Complete();
+                inbound.Pipe.Reader.Complete();
             }
 
             return ValueTask.CompletedTask;

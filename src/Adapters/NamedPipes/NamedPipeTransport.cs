@@ -98,6 +98,9 @@ public sealed class NamedPipeTransport : IIpcTransport
             return new PipeConnection(server);
         }
 
+        // Each pipe instance is accepted as soon as a client connects; none are queued unaccepted.
+        public IReadOnlyList<IIpcStream> StopAndTakePending() => [];
+
         public async ValueTask DisposeAsync()
         {
             var waiting = Interlocked.Exchange(ref _waiting, null);
@@ -110,7 +113,9 @@ public sealed class NamedPipeTransport : IIpcTransport
     {
         public Option<PeerCredentials> Peer => None;
 
-        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) => pipe.ReadAsync(buffer, cancellationToken);
+        // Pipes cannot wait for data without a buffer: an empty read returns at once (allowed by the port).
+        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
+            buffer.IsEmpty ? ValueTask.FromResult(0) : pipe.ReadAsync(buffer, cancellationToken);
 
         public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => pipe.WriteAsync(data, cancellationToken);
 
@@ -118,6 +123,9 @@ public sealed class NamedPipeTransport : IIpcTransport
         {
             // Pipes have no half-close; the peer sees the end when the connection closes.
         }
+
+        // Pipes have no half-close of the reading side either.
+        public bool ShutdownRead() => false;
 
         public ValueTask DisposeAsync() => pipe.DisposeAsync();
     }

@@ -140,6 +140,7 @@ public sealed class UnixSocketTransport : IIpcTransport
     private sealed class UnixListener(Socket socket, string endpoint, Option<(ulong Device, ulong Inode)> identity, bool ownsFile) : IIpcListener
     {
         private int _disposed;
+        private int _fileRemoved;
 
         public string Endpoint => endpoint;
 
@@ -149,13 +150,49 @@ public sealed class UnixSocketTransport : IIpcTransport
             return new SocketStream(accepted, PeerOf(accepted));
         }
 
+        public IReadOnlyList<IIpcStream> StopAndTakePending()
+        {
+            if (!ownsFile || Volatile.Read(ref _disposed) == 1)
+                return []; // an adopted socket: its queue is the service manager's, for our successor
+
+            // Unlinked first, nothing new can connect; then everything already queued in the backlog is taken.
+            RemoveFileIfOurs();
+            var pending = new List<IIpcStream>();
+            try
+            {
+                socket.Blocking = false;
+                while (true)
+                {
+                    var accepted = socket.Accept();
+                    pending.Add(new SocketStream(accepted, PeerOf(accepted)));
+                }
+            }
+            catch (SocketException)
+            {
+                // WouldBlock: the backlog is empty (any other error: nothing more to take either).
+            }
+            catch (ObjectDisposedException)
+            {
+                // Closed meanwhile.
+            }
+
+            return pending;
+        }
+
         public ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _disposed, 1) == 1)
                 return ValueTask.CompletedTask;
             socket.Dispose();
-            if (!ownsFile)
-                return ValueTask.CompletedTask; // an adopted socket: systemd owns the file
+            if (ownsFile)
+                RemoveFileIfOurs(); // an adopted socket: systemd owns the file
+            return ValueTask.CompletedTask;
+        }
+
+        private void RemoveFileIfOurs()
+        {
+            if (Interlocked.Exchange(ref _fileRemoved, 1) == 1)
+                return;
 
             // Remove the socket file only if it is still the one we bound (a successor may have replaced it).
             var ours = identity.Match(
@@ -172,8 +209,6 @@ public sealed class UnixSocketTransport : IIpcTransport
                     // Best effort: a leftover socket file is detected as stale by the next listener.
                 }
             }
-
-            return ValueTask.CompletedTask;
         }
 
         private static Option<PeerCredentials> PeerOf(Socket accepted)
@@ -230,6 +265,28 @@ internal sealed class SocketStream(Socket socket, Option<PeerCredentials> peer) 
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
             // Already closed: nothing to signal.
+        }
+    }
+
+    public bool ShutdownRead()
+    {
+        // AF_UNIX: shutdown(SHUT_RD) marks the peer's sending side shut under the socket lock, so every byte the peer
+        // managed to send is in our queue (and stays readable) and every later send fails with EPIPE. Other systems'
+        // semantics differ (macOS may discard queued data), so the caller falls back to cancelling there.
+        if (!OperatingSystem.IsLinux())
+            return false;
+        try
+        {
+            socket.Shutdown(SocketShutdown.Receive);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return true; // not connected any more: reads end at once anyway
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
         }
     }
 

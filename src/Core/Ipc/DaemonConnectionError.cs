@@ -19,6 +19,19 @@ public abstract record DaemonConnectionError
     /// <summary>The reference's <c>_tag</c> for this case.</summary>
     public abstract string Tag { get; }
 
+    /// <summary>
+    /// True when the daemon certainly did not execute the request, so sending it again is safe: it was never written
+    /// (no daemon, a failed connect, a write refused because the server had stopped reading), or the daemon answered
+    /// <c>SHUTTING_DOWN</c> without running it.
+    /// </summary>
+    public virtual bool IsSafeToRetry => false;
+
+    /// <summary>
+    /// True when the request was written and then the connection was lost or the reply did not come in time: the daemon
+    /// may or may not have executed it. Retry only if the request is idempotent.
+    /// </summary>
+    public virtual bool OutcomeUnknown => false;
+
     /// <inheritdoc />
     public sealed override string ToString() => $"{Tag}: {Message}";
 
@@ -32,6 +45,9 @@ public abstract record DaemonConnectionError
     {
         /// <inheritdoc />
         public override string Tag => "StaleSocketError";
+
+        /// <inheritdoc />
+        public override bool IsSafeToRetry => true;
     }
 
     /// <summary>No daemon is listening (no socket file, or the connection was refused).</summary>
@@ -43,16 +59,32 @@ public abstract record DaemonConnectionError
     {
         /// <inheritdoc />
         public override string Tag => "ConnectionRefusedError";
+
+        /// <inheritdoc />
+        public override bool IsSafeToRetry => true;
     }
 
     /// <summary>Connecting, or waiting for a reply, took longer than allowed.</summary>
     /// <param name="TimeoutMs">The limit that was exceeded, in milliseconds.</param>
     /// <param name="What">What timed out ("connect", "request").</param>
-    public sealed record ConnectionTimeoutError(long TimeoutMs, string What)
-        : DaemonConnectionError($"Timeout after {TimeoutMs}ms waiting for the daemon ({What}).")
+    /// <param name="RequestSent">True when a request had been written and its reply did not come (its outcome is unknown).</param>
+    /// <param name="LastFailure">
+    /// What the last attempt ran into before the deadline (a stale socket left by PID N, a refused connection, a missing
+    /// socket), when connecting was retried.
+    /// </param>
+    public sealed record ConnectionTimeoutError(long TimeoutMs, string What, bool RequestSent = false, Option<DaemonConnectionError> LastFailure = default)
+        : DaemonConnectionError($"Timeout after {TimeoutMs}ms waiting for the daemon ({What})."
+            + LastFailure.Match(Some: last => $" Last failure: {last.Message}", None: () => "")
+            + (RequestSent ? " The request was sent; whether the daemon executed it is unknown." : ""))
     {
         /// <inheritdoc />
         public override string Tag => "ConnectionTimeoutError";
+
+        /// <inheritdoc />
+        public override bool IsSafeToRetry => !RequestSent;
+
+        /// <inheritdoc />
+        public override bool OutcomeUnknown => RequestSent;
     }
 
     /// <summary>The other side broke the protocol (unparseable reply, or our request was rejected as malformed).</summary>
@@ -66,11 +98,23 @@ public abstract record DaemonConnectionError
 
     /// <summary>The connection closed (server shut down, connection dropped, or the client was closed) before the reply.</summary>
     /// <param name="Reason">Why, as far as we know.</param>
-    public sealed record ConnectionClosedError(string Reason)
-        : DaemonConnectionError($"Connection closed: {Reason}")
+    /// <param name="RequestSent">
+    /// True when the request had been written before the connection was lost: the daemon may have executed it. False when
+    /// it was never written (not connected, or the server had already stopped reading): safe to retry.
+    /// </param>
+    public sealed record ConnectionClosedError(string Reason, bool RequestSent = false)
+        : DaemonConnectionError($"Connection closed: {Reason}" + (RequestSent
+            ? " The request was sent; whether the daemon executed it is unknown."
+            : " The request was not sent; it is safe to retry."))
     {
         /// <inheritdoc />
         public override string Tag => "ConnectionClosedError";
+
+        /// <inheritdoc />
+        public override bool IsSafeToRetry => !RequestSent;
+
+        /// <inheritdoc />
+        public override bool OutcomeUnknown => RequestSent;
     }
 
     /// <summary>The daemon was started to serve this client but exited, or never answered, during start-up.</summary>
@@ -83,6 +127,9 @@ public abstract record DaemonConnectionError
     {
         /// <inheritdoc />
         public override string Tag => "StartFailedError";
+
+        /// <inheritdoc />
+        public override bool IsSafeToRetry => true;
     }
 
     /// <summary>The daemon answered with an error reply (its handler threw, or it does not know the request).</summary>
@@ -93,5 +140,11 @@ public abstract record DaemonConnectionError
     {
         /// <inheritdoc />
         public override string Tag => "RemoteError";
+
+        /// <summary>True for <c>SHUTTING_DOWN</c>: the daemon refused the request without running it.</summary>
+        public override bool IsSafeToRetry => Code.Exists(c => c == IpcErrorCodes.ShuttingDown);
+
+        /// <summary>True for <c>INTERRUPTED</c>: the daemon stopped while the handler ran, so it may have taken effect.</summary>
+        public override bool OutcomeUnknown => Code.Exists(c => c == IpcErrorCodes.Interrupted);
     }
 }

@@ -12,8 +12,17 @@ public static class IpcErrorCodes
     /// <summary>The handler threw or returned an error.</summary>
     public const string HandlerError = "HANDLER_ERROR";
 
-    /// <summary>The server closed before the handler finished.</summary>
+    /// <summary>
+    /// The server is stopping and did not execute the request (it arrived after the stop began, or was still in the
+    /// connection's queue): safe to send again, to the next daemon.
+    /// </summary>
     public const string ShuttingDown = "SHUTTING_DOWN";
+
+    /// <summary>
+    /// The server stopped while the request's handler was still running and did not wait longer (its close timeout
+    /// ran out): the handler may or may not have taken effect.
+    /// </summary>
+    public const string Interrupted = "INTERRUPTED";
 
     /// <summary>The request's type is not one the server handles.</summary>
     public const string UnknownType = "UNKNOWN_TYPE";

@@ -38,6 +38,14 @@ public interface IIpcListener : IAsyncDisposable
 
     /// <summary>The next connection; throws <see cref="OperationCanceledException"/> or <see cref="ObjectDisposedException"/> when stopped.</summary>
     ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// For a graceful close, called once after the accept loop has stopped: stops new connections from arriving (removes
+    /// the socket file this listener created, where it still is ours) and returns the connections the OS already
+    /// completed but nobody accepted yet, so that their requests can be answered rather than reset. An adopted socket
+    /// (socket activation) returns none: its queued connections belong to the service manager's next start.
+    /// </summary>
+    IReadOnlyList<IIpcStream> StopAndTakePending();
 }
 
 /// <summary>
@@ -50,7 +58,11 @@ public interface IIpcStream : IAsyncDisposable
     /// <summary>Who is on the other side, when the OS tells (Linux <c>SO_PEERCRED</c>).</summary>
     Option<PeerCredentials> Peer { get; }
 
-    /// <summary>Reads available bytes; 0 at end of stream.</summary>
+    /// <summary>
+    /// Reads available bytes; 0 at end of stream. With an empty <paramref name="buffer"/> it waits until data (or the end
+    /// of the stream) is there without consuming anything, so an idle connection holds no buffer; a transport that cannot
+    /// wait that way returns 0 at once (the caller then simply reads with a buffer).
+    /// </summary>
     ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken);
 
     /// <summary>Writes all of <paramref name="data"/>.</summary>
@@ -58,4 +70,11 @@ public interface IIpcStream : IAsyncDisposable
 
     /// <summary>Signals end of our output (half-close) where the transport supports it.</summary>
     void ShutdownWrite();
+
+    /// <summary>
+    /// Stops the peer from sending more, atomically: bytes already received stay readable, reads return 0 once they are
+    /// drained (a pending read wakes), and the peer's later writes fail with a broken connection. False when the
+    /// transport cannot do that; the caller then cancels its read instead.
+    /// </summary>
+    bool ShutdownRead();
 }

@@ -407,7 +407,7 @@ public sealed class IpcTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Close_lets_in_flight_handlers_finish_within_the_timeout_and_answers_the_rest_with_an_error()
+    public async Task Close_lets_in_flight_handlers_finish_within_the_timeout_and_answers_the_rest_with_interrupted()
     {
         var quick = new TaskCompletionSource<IpcReply>();
         var forever = new TaskCompletionSource<IpcReply>();
@@ -425,8 +425,10 @@ public sealed class IpcTests : IAsyncLifetime
         await closing;
 
         Assert.Equal("\"done\"", Ok(await quickReply).GetRawText());
-        var shutdown = Assert.IsType<DaemonConnectionError.RemoteError>(Err(await slowReply));
-        Assert.Equal(Option<string>.Some(IpcErrorCodes.ShuttingDown), shutdown.Code);
+        var interrupted = Assert.IsType<DaemonConnectionError.RemoteError>(Err(await slowReply));
+        Assert.Equal(Option<string>.Some(IpcErrorCodes.Interrupted), interrupted.Code);
+        Assert.True(interrupted.OutcomeUnknown, "The handler was running: its effect is unknown.");
+        Assert.False(interrupted.IsSafeToRetry);
     }
 
     [Fact]

@@ -50,6 +50,7 @@ public static class DaemonClient
             return (client, false);
 
         IpcClient? waiting = null;
+        var lastFailure = Option<DaemonConnectionError>.None;
         try
         {
             return await ElectAndStartAsync().ConfigureAwait(false);
@@ -65,7 +66,7 @@ public static class DaemonClient
             {
                 var remaining = deadline - DateTime.UtcNow;
                 if (remaining <= TimeSpan.Zero)
-                    return new DaemonConnectionError.ConnectionTimeoutError((long)options.StartTimeout.TotalMilliseconds, $"start {name}");
+                    return new DaemonConnectionError.ConnectionTimeoutError((long)options.StartTimeout.TotalMilliseconds, $"start {name}", RequestSent: false, lastFailure);
 
                 var elected = DaemonLockService.Os.Acquire(spawnLock);
 
@@ -92,7 +93,9 @@ public static class DaemonClient
                 // Another client is starting it: wait for it to answer through the retrying connect pipeline, then look at
                 // the election again (if that client failed, the election is free and this one may start it).
                 waiting ??= IpcClient.Create(socket, new IpcClientOptions { ConnectTimeout = WaitSlice });
-                if ((await waiting.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
+                var waited = await waiting.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                waited.IfLeft(error => lastFailure = error is DaemonConnectionError.ConnectionTimeoutError { LastFailure.IsSome: true } timeout ? timeout.LastFailure : Some(error));
+                if (waited.IsRight)
                 {
                     waiting.Close();
                     if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)

@@ -6,23 +6,39 @@ namespace Outfitter.Daemon;
 /// <summary>
 /// The receive buffer of one connection, framed by <see cref="LineFraming"/>: read into <see cref="WritableMemory"/>,
 /// <see cref="Advance"/>, then take lines with <see cref="Next"/>. It grows up to the line limit + 1 bytes and no further,
-/// so an over-long line is reported, never held whole. Pooled; not thread-safe (one reader).
+/// so an over-long line is reported, never held whole. Pooled, and only while it holds bytes: an idle connection gives its
+/// storage back with <see cref="ReleaseIfEmpty"/> and rents it again on the next read. Not thread-safe (one reader).
 /// </summary>
 internal sealed class FrameBuffer : IDisposable
 {
     private const int InitialBytes = 64 * 1024;
     private const int PooledLimitBytes = 1024 * 1024;
     private readonly int _maxLineBytes;
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
+    private byte[] _buffer = [];
     private int _start;
     private int _end;
     private int _scanned;
 
     internal FrameBuffer(int maxLineBytes) => _maxLineBytes = maxLineBytes;
 
+    /// <summary>True when no bytes are buffered (no partial line is waiting for its end).</summary>
+    internal bool IsEmpty => _start == _end;
+
+    /// <summary>Gives the storage back to the pool when nothing is buffered; the next <see cref="WritableMemory"/> rents again.</summary>
+    internal void ReleaseIfEmpty()
+    {
+        if (_start != _end || _buffer.Length == 0)
+            return;
+        Return(_buffer);
+        _buffer = [];
+        _start = _end = _scanned = 0;
+    }
+
     /// <summary>Space to read into (compacting or growing first when needed).</summary>
     internal Memory<byte> WritableMemory()
     {
+        if (_buffer.Length == 0)
+            _buffer = ArrayPool<byte>.Shared.Rent(InitialBytes);
         if (_start == _end)
         {
             _start = _end = 0;

@@ -93,18 +93,34 @@ public sealed class IpcClient : IAsyncDisposable
                 return unit;
             if (_connectPipeline is null)
                 return await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+            var attempts = new ConnectAttempts(this);
             try
             {
-                return await _connectPipeline.ExecuteAsync(static async (client, token) => await client.ConnectOnceAsync(token).ConfigureAwait(false), this, cancellationToken).ConfigureAwait(false);
+                return await _connectPipeline.ExecuteAsync(static async (attempts, token) => await attempts.TryAsync(token).ConfigureAwait(false), attempts, cancellationToken).ConfigureAwait(false);
             }
             catch (TimeoutRejectedException)
             {
-                return new DaemonConnectionError.ConnectionTimeoutError((long)_options.ConnectTimeout!.Value.TotalMilliseconds, $"connect to {Path}");
+                // Say what kept failing (a stale socket left by PID N, refused, missing), not only that time ran out.
+                return new DaemonConnectionError.ConnectionTimeoutError(
+                    (long)_options.ConnectTimeout!.Value.TotalMilliseconds, $"connect to {Path}", RequestSent: false, attempts.LastFailure);
             }
         }
         finally
         {
             _connectGate.Release();
+        }
+    }
+
+    /// <summary>One connect with retries: remembers the last failure for the timeout error.</summary>
+    private sealed class ConnectAttempts(IpcClient client)
+    {
+        public Option<DaemonConnectionError> LastFailure { get; private set; }
+
+        public async Task<Either<DaemonConnectionError, Unit>> TryAsync(CancellationToken cancellationToken)
+        {
+            var result = await client.ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+            result.IfLeft(error => LastFailure = Some(error));
+            return result;
         }
     }
 
@@ -158,7 +174,9 @@ public sealed class IpcClient : IAsyncDisposable
     /// <see cref="DaemonConnectionError.ConnectionTimeoutError"/> after <see cref="IpcClientOptions.RequestTimeout"/> or
     /// when <paramref name="cancellationToken"/> is cancelled (a late reply is then discarded);
     /// <see cref="DaemonConnectionError.RemoteError"/> for an error reply; <see cref="DaemonConnectionError.ConnectionClosedError"/>
-    /// when the connection drops first.
+    /// when the connection drops first. Every error tells whether retrying is safe
+    /// (<see cref="DaemonConnectionError.IsSafeToRetry"/>: never sent, or refused with <c>SHUTTING_DOWN</c>) or the outcome
+    /// is unknown (<see cref="DaemonConnectionError.OutcomeUnknown"/>: sent, then the connection was lost or the reply late).
     /// </summary>
     public async Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> SendRawAsync(ReadOnlyMemory<byte> payloadJson, CancellationToken cancellationToken = default)
     {
@@ -183,7 +201,8 @@ public sealed class IpcClient : IAsyncDisposable
             connection.Forget(id);
             return new DaemonConnectionError.ConnectionTimeoutError(
                 e is TimeoutException ? (long)_options.RequestTimeout.TotalMilliseconds : -1,
-                e is TimeoutException ? "request" : "request cancelled by the caller");
+                e is TimeoutException ? "request" : "request cancelled by the caller",
+                RequestSent: true);
         }
     }
 
@@ -293,8 +312,10 @@ public sealed class IpcClient : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
             {
+                // Not sent: a line is executed only once its newline arrives, and a server that stopped reading refuses
+                // the whole write (a graceful close answers everything it received).
                 Close("writing the request failed: " + e.Message);
-                return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionClosedError("writing the request failed: " + e.Message));
+                return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionClosedError("writing the request failed: " + e.Message, RequestSent: false));
             }
             finally
             {
@@ -311,7 +332,7 @@ public sealed class IpcClient : IAsyncDisposable
             foreach (var id in _pending.Keys)
             {
                 if (_pending.TryRemove(id, out var reply))
-                    reply.TrySetResult(new DaemonConnectionError.ConnectionClosedError(reason));
+                    reply.TrySetResult(new DaemonConnectionError.ConnectionClosedError(reason, RequestSent: true));
             }
         }
 

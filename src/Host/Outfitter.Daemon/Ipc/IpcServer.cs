@@ -23,6 +23,7 @@ namespace Outfitter.Daemon;
 public sealed partial class IpcServer : IAsyncDisposable
 {
     private const int Backlog = 512;
+    private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(3);
     private readonly IpcServerOptions _options;
     private readonly IIpcTransport _transport;
     private readonly IDirectories _directories;
@@ -193,6 +194,7 @@ public sealed partial class IpcServer : IAsyncDisposable
 
     private async Task AcceptLoopAsync(IIpcListener listener, CancellationToken stopping)
     {
+        var failures = 0;
         while (!stopping.IsCancellationRequested)
         {
             IIpcStream stream;
@@ -206,22 +208,44 @@ public sealed partial class IpcServer : IAsyncDisposable
             }
             catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
             {
-                // A failed accept (for example, too many open files) must not end the server.
-                LogAcceptFailed(e.Message);
+                // A failed accept (for example, too many open files) must not end the server, nor spin a core: the
+                // connection stays queued, so wait longer after each failure (capped), and say so once per episode.
+                failures++;
+                if (AcceptBackoff.ShouldLogFailure(failures))
+                    LogAcceptFailed(e.Message, (long)AcceptBackoff.Max.TotalMilliseconds);
+                try
+                {
+                    await Task.Delay(AcceptBackoff.Delay(failures), stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
                 continue;
             }
 
-            if (!EndpointDecisions.AcceptPeer(stream.Peer, _uid, _options.AllowOtherUsers))
-            {
-                _ = RefusePeerAsync(stream);
-                continue;
-            }
-
-            var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _options);
-            var running = Task.Run(connection.RunAsync, CancellationToken.None);
-            _connections[connection] = running;
-            _ = running.ContinueWith(_ => _connections.TryRemove(connection, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (AcceptBackoff.ShouldLogRecovery(failures))
+                LogAcceptRecovered(failures);
+            failures = 0;
+            Serve(stream, stopping: false);
         }
+    }
+
+    private void Serve(IIpcStream stream, bool stopping)
+    {
+        if (!EndpointDecisions.AcceptPeer(stream.Peer, _uid, _options.AllowOtherUsers))
+        {
+            _ = RefusePeerAsync(stream);
+            return;
+        }
+
+        var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _options);
+        if (stopping)
+            connection.StopReading();
+        var running = Task.Run(connection.RunAsync, CancellationToken.None);
+        _connections[connection] = running;
+        _ = running.ContinueWith(_ => _connections.TryRemove(connection, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     private async Task RefusePeerAsync(IIpcStream stream)
@@ -246,9 +270,13 @@ public sealed partial class IpcServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops accepting and removes the socket file, lets in-flight handlers finish within
-    /// <see cref="IpcServerOptions.CloseTimeout"/>, answers the rest with a <c>SHUTTING_DOWN</c> error, then closes every
-    /// connection. Idempotent; the server can listen again afterwards.
+    /// Closes gracefully: stops accepting and removes the socket file; stops every connection's reading side, so clients
+    /// cannot send more (their writes fail with a closed connection) while every request line already sent (including
+    /// lines still in the kernel's queue, and connections still waiting in the backlog) gets exactly one reply: its
+    /// handler's if it was already running (within <see cref="IpcServerOptions.CloseTimeout"/>), otherwise a
+    /// <c>SHUTTING_DOWN</c> error. Each connection then ends with an orderly end of stream. A connection whose client does
+    /// not read its replies is cut off once the close timeout (plus a short grace) is over. Idempotent; the server can
+    /// listen again afterwards.
     /// </summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
@@ -258,13 +286,26 @@ public sealed partial class IpcServer : IAsyncDisposable
             var listener = _listener;
             if (listener is null)
                 return;
+            // First nothing new can connect (the socket file goes at once); connections the OS completed but we had not
+            // accepted yet are served too, in stopping mode, rather than reset.
             _accepting?.Cancel();
-            await listener.DisposeAsync().ConfigureAwait(false);
+            var pending = listener.StopAndTakePending();
             if (_acceptLoop is not null)
                 await _acceptLoop.ConfigureAwait(false);
+            foreach (var stream in pending)
+                Serve(stream, stopping: true);
+            await listener.DisposeAsync().ConfigureAwait(false);
             foreach (var connection in _connections.Keys)
                 connection.StopReading();
-            await Task.WhenAll(_connections.Values).ConfigureAwait(false);
+            var all = Task.WhenAll(_connections.Values);
+            if (await Task.WhenAny(all, Task.Delay(_options.CloseTimeout + CloseGrace, CancellationToken.None)).ConfigureAwait(false) != all)
+            {
+                LogClosingAbandoned(Path, _connections.Count);
+                foreach (var connection in _connections.Keys)
+                    connection.Abort();
+                await all.ConfigureAwait(false);
+            }
+
             _accepting?.Dispose();
             _accepting = null;
             _acceptLoop = null;
@@ -292,6 +333,12 @@ public sealed partial class IpcServer : IAsyncDisposable
     [LoggerMessage(23, LogLevel.Warning, "Refused a connection from uid {PeerUid}; this server runs as uid {Uid} and does not accept other users")]
     private partial void LogPeerRefused(string peerUid, uint uid);
 
-    [LoggerMessage(24, LogLevel.Warning, "Accepting a connection failed: {Reason}")]
-    private partial void LogAcceptFailed(string reason);
+    [LoggerMessage(24, LogLevel.Warning, "Accepting a connection failed: {Reason}; retrying with a growing pause of up to {MaxDelayMs} ms until it works again (logged once per episode)")]
+    private partial void LogAcceptFailed(string reason, long maxDelayMs);
+
+    [LoggerMessage(25, LogLevel.Information, "Accepting connections again after {Failures} failed attempts")]
+    private partial void LogAcceptRecovered(int failures);
+
+    [LoggerMessage(26, LogLevel.Warning, "IPC server on {Path}: {Count} connection(s) still had replies unsent after the close timeout (clients not reading); closed them")]
+    private partial void LogClosingAbandoned(string path, int count);
 }

@@ -4,7 +4,8 @@ namespace Outfitter.Daemon;
 
 /// <summary>
 /// A growable output buffer for reply lines that can be truncated back to a mark (so a handler's partial output can be
-/// replaced by an error reply). Pooled storage; not thread-safe.
+/// replaced by an error reply). Pooled storage, rented on the first write and given back with <see cref="ReleaseIfEmpty"/>,
+/// so an idle connection holds none; not thread-safe.
 /// </summary>
 internal sealed class ReplyBuffer : IBufferWriter<byte>
 {
@@ -16,7 +17,7 @@ internal sealed class ReplyBuffer : IBufferWriter<byte>
     internal ReplyBuffer(int initialBytes)
     {
         _initialBytes = initialBytes;
-        _buffer = ArrayPool<byte>.Shared.Rent(initialBytes);
+        _buffer = [];
     }
 
     internal int WrittenCount => _written;
@@ -47,7 +48,14 @@ internal sealed class ReplyBuffer : IBufferWriter<byte>
     {
         _written = 0;
         if (_buffer.Length > ShrinkAboveBytes)
-            _buffer = ArrayPool<byte>.Shared.Rent(_initialBytes); // the large one is left to the GC, not kept in the pool
+            _buffer = []; // the large one is left to the GC, not kept in the pool
+    }
+
+    /// <summary>Returns the storage to the pool when nothing is written; the next write rents again.</summary>
+    internal void ReleaseIfEmpty()
+    {
+        if (_written == 0 && _buffer.Length > 0)
+            Release();
     }
 
     /// <summary>Appends bytes.</summary>
@@ -71,10 +79,10 @@ internal sealed class ReplyBuffer : IBufferWriter<byte>
         var needed = _written + Math.Max(sizeHint, 1);
         if (needed <= _buffer.Length)
             return;
-        var size = Math.Max(needed, _buffer.Length * 2);
+        var size = Math.Max(Math.Max(needed, _initialBytes), _buffer.Length * 2);
         var bigger = size > ShrinkAboveBytes ? GC.AllocateUninitializedArray<byte>(size) : ArrayPool<byte>.Shared.Rent(size);
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        if (_buffer.Length <= ShrinkAboveBytes)
+        if (_buffer.Length is > 0 and <= ShrinkAboveBytes)
             ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = bigger;
     }

@@ -9,11 +9,19 @@ namespace Outfitter.Daemon;
 /// their output written in place into the batch buffer, and writes every reply one read produced with one write, awaited
 /// before reading again: a client that does not read slows down only itself (backpressure, never loss). Replies of
 /// asynchronous handlers (bounded in number) go to a separate buffer, written by whoever owns the stream at the time.
+/// An idle connection holds no buffer: it waits for data with a zero-byte read and rents buffers only while it works.
+/// <para>
+/// Stopping (<see cref="StopReading"/>) shuts the reading side, so the peer cannot add requests (its writes fail) while
+/// every line it already sent, including those still in the kernel's queue, is read and answered: by its handler if it
+/// was dispatched before, otherwise with <c>SHUTTING_DOWN</c>. After the last reply the connection ends with an orderly
+/// end of stream, never a reset.
+/// </para>
 /// </summary>
 internal sealed class ServerConnection
 {
     private const int InitialBufferBytes = 16 * 1024;
     private const int HighWaterBytes = 1024 * 1024;
+    private const int DiscardBytes = 4096;
     private static readonly TimeSpan FinalFlushTimeout = TimeSpan.FromSeconds(2);
 
     private readonly IIpcStream _stream;
@@ -23,10 +31,12 @@ internal sealed class ServerConnection
     private readonly CancellationTokenSource _abort = new();
     private readonly ReplyBuffer _batch = new(InitialBufferBytes);
     private readonly object _lateLock = new();
-    private readonly ConcurrentDictionary<long, PendingRequest> _pending = new();
+    private readonly ConcurrentDictionary<long, PendingRequest> _pending = new(concurrencyLevel: 1, capacity: 1);
     private ReplyBuffer _late = new(InitialBufferBytes);
     private ReplyBuffer _lateSpare = new(InitialBufferBytes);
     private int _writing;
+    private int _stopping;
+    private int _aborted;
     private volatile bool _broken;
     private TaskCompletionSource? _drained;
     private TaskCompletionSource? _slotFree;
@@ -41,8 +51,35 @@ internal sealed class ServerConnection
         _options = options;
     }
 
-    /// <summary>Stops reading new requests; in-flight ones finish (within the close timeout) and are answered. Safe after the connection ended (its token source is never disposed for that reason).</summary>
-    internal void StopReading() => _stopReading.Cancel();
+    private bool Stopping => Volatile.Read(ref _stopping) == 1;
+
+    /// <summary>
+    /// Stops taking new requests: the peer's later writes fail, lines already received are answered with
+    /// <c>SHUTTING_DOWN</c>, in-flight ones finish (within the close timeout). Safe after the connection ended (its token
+    /// sources are never disposed for that reason) and before it runs.
+    /// </summary>
+    internal void StopReading()
+    {
+        if (Interlocked.Exchange(ref _stopping, 1) == 1)
+            return;
+
+        // Where the transport cannot shut its reading side atomically, cancel the read (queued lines are then lost).
+        if (!_stream.ShutdownRead())
+            _stopReading.Cancel();
+        Interlocked.Exchange(ref _slotFree, null)?.TrySetResult();
+    }
+
+    /// <summary>Ends the connection at once (the close timeout is over): pending writes fail, the stream is closed.</summary>
+    internal void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) == 1)
+            return;
+        _broken = true;
+        _stopReading.Cancel();
+        _abort.Cancel();
+        Interlocked.Exchange(ref _slotFree, null)?.TrySetResult();
+        _ = _stream.DisposeAsync();
+    }
 
     /// <summary>Runs the connection until the peer closes, the line limit is exceeded, or the server closes it.</summary>
     internal async Task RunAsync()
@@ -56,6 +93,15 @@ internal sealed class ServerConnection
                 int read;
                 try
                 {
+                    if (frames.IsEmpty)
+                    {
+                        // Idle: give every buffer back, and wait for data without holding one.
+                        frames.ReleaseIfEmpty();
+                        _batch.ReleaseIfEmpty();
+                        ReleaseLateBuffers();
+                        await _stream.ReadAsync(Memory<byte>.Empty, _stopReading.Token).ConfigureAwait(false);
+                    }
+
                     read = await _stream.ReadAsync(frames.WritableMemory(), _stopReading.Token).ConfigureAwait(false);
                 }
                 catch (Exception e) when (IsDisconnect(e))
@@ -68,7 +114,7 @@ internal sealed class ServerConnection
                 frames.Advance(read);
                 while (true)
                 {
-                    if (Volatile.Read(ref _inFlight) >= _options.MaxConcurrentRequestsPerConnection)
+                    if (!Stopping && Volatile.Read(ref _inFlight) >= _options.MaxConcurrentRequestsPerConnection)
                     {
                         await FlushAsync().ConfigureAwait(false);
                         await WaitForSlotAsync().ConfigureAwait(false);
@@ -103,7 +149,14 @@ internal sealed class ServerConnection
                 await FlushAsync().ConfigureAwait(false);
             }
 
+            frames.Dispose();
+            if (tooLarge)
+                await DiscardUnreadAsync().ConfigureAwait(false);
             await FinishInFlightAsync().ConfigureAwait(false);
+
+            // An orderly end of stream after the last reply (the receive queue is empty, so closing sends no reset).
+            if (!_broken)
+                _stream.ShutdownWrite();
         }
         finally
         {
@@ -111,6 +164,47 @@ internal sealed class ServerConnection
             _abort.Cancel();
             await _stream.DisposeAsync().ConfigureAwait(false);
             _batch.Release();
+            lock (_lateLock)
+            {
+                _late.Release();
+                _lateSpare.Release();
+            }
+        }
+    }
+
+    /// <summary>
+    /// After an over-long line: stops the peer from sending and reads away what it already sent (bounded by the close
+    /// timeout), so the connection closes with an end of stream rather than a reset that could hide the error reply.
+    /// </summary>
+    private async Task DiscardUnreadAsync()
+    {
+        if (_broken || !_stream.ShutdownRead())
+            return;
+        var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(DiscardBytes);
+        try
+        {
+            using var deadline = new CancellationTokenSource(_options.CloseTimeout);
+            while (await _stream.ReadAsync(scratch, deadline.Token).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (IsDisconnect(e))
+        {
+            // Gone or too slow: closing now is all that is left.
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private void ReleaseLateBuffers()
+    {
+        // Only empty buffers go back; one an asynchronous writer is sending is not referenced by these fields meanwhile.
+        lock (_lateLock)
+        {
+            _late.ReleaseIfEmpty();
+            _lateSpare.ReleaseIfEmpty();
         }
     }
 
@@ -123,6 +217,12 @@ internal sealed class ServerConnection
         if (!envelope.IsValid)
         {
             Envelope.WriteError(_batch, envelope.Id, "Invalid request: " + envelope.Problem + ".", IpcErrorCodes.ProtocolError);
+            return;
+        }
+
+        if (Stopping)
+        {
+            Envelope.WriteError(_batch, envelope.Id, "The server is shutting down; the request was not executed (safe to retry).", IpcErrorCodes.ShuttingDown);
             return;
         }
 
@@ -213,11 +313,11 @@ internal sealed class ServerConnection
 
     private async Task WaitForSlotAsync()
     {
-        while (Volatile.Read(ref _inFlight) >= _options.MaxConcurrentRequestsPerConnection && !_broken)
+        while (Volatile.Read(ref _inFlight) >= _options.MaxConcurrentRequestsPerConnection && !_broken && !Stopping)
         {
             var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var current = Interlocked.CompareExchange(ref _slotFree, signal, null) ?? signal;
-            if (Volatile.Read(ref _inFlight) < _options.MaxConcurrentRequestsPerConnection)
+            if (Volatile.Read(ref _inFlight) < _options.MaxConcurrentRequestsPerConnection || Stopping || _broken)
                 break;
             await current.Task.ConfigureAwait(false);
         }
@@ -239,7 +339,7 @@ internal sealed class ServerConnection
             if (_pending.TryRemove(key, out var pending) && pending.TryAnswer())
             {
                 lock (_lateLock)
-                    Envelope.WriteError(_late, pending.Id, "The server closed before the handler finished.", IpcErrorCodes.ShuttingDown);
+                    Envelope.WriteError(_late, pending.Id, "The server closed before the handler finished; whether it took effect is unknown.", IpcErrorCodes.Interrupted);
             }
         }
 
