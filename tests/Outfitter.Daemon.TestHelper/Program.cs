@@ -12,8 +12,33 @@ return args switch
     ["daemon", var pidFile, var marker, var timeoutMs, var handlerDelayMs] => await RunDaemon(pidFile, marker, int.Parse(timeoutMs, System.Globalization.CultureInfo.InvariantCulture), int.Parse(handlerDelayMs, System.Globalization.CultureInfo.InvariantCulture)),
     ["connect-or-start", var name, var gate, var toolDll] => await ConnectOrStart(name, gate, toolDll),
     ["host-daemon", var name, var flag] => await HostDaemon(name, flag),
+    ["ipc-server", var socketPath] => await IpcServerWithLog(socketPath, null),
+    ["ipc-server", var socketPath, var maxConnections] => await IpcServerWithLog(socketPath, int.Parse(maxConnections, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
+
+// An IPC server (ping) whose log goes to stderr, one line per entry: "LEVEL EventId message". Runs until stdin closes.
+static async Task<int> IpcServerWithLog(string socketPath, int? maxConnections)
+{
+    await using var server = IpcServer.Create(socketPath, new IpcServerOptions { Logger = new StderrLogger(), MaxConnections = maxConnections });
+    server.OnRequest(new IpcRouter().MapBuiltins().Handle);
+    var listening = await server.ListenAsync();
+    if (listening.IsLeft)
+    {
+        Say("FAILED " + listening.Match(_ => "", e => e.Message));
+        return 1;
+    }
+
+    Say("READY");
+    await Task.Run(() =>
+    {
+        while (Console.ReadLine() is not null)
+        {
+        }
+    });
+    await server.CloseAsync();
+    return 0;
+}
 
 // Acquire, report, hold until stdin says "release" (or closes), release, report.
 static int Hold(string lockPath)
@@ -224,4 +249,19 @@ static int Usage()
 {
     Console.Error.WriteLine("usage: outfitter-test-helper hold LOCK | race LOCK GATE_DIR ROUNDS | churn LOCK MARKER ATTEMPTS GATE | daemon PIDFILE MARKER TIMEOUT_MS HANDLER_DELAY_MS | connect-or-start NAME GATE_FIFO TOOL_DLL");
     return 64;
+}
+
+/// <summary>A logger that writes each entry as one line on stderr, for tests that read a child's log.</summary>
+internal sealed class StderrLogger : Microsoft.Extensions.Logging.ILogger
+{
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        Console.Error.WriteLine($"{logLevel} {eventId.Id} {formatter(state, exception)}");
+        Console.Error.Flush();
+    }
 }

@@ -64,6 +64,12 @@ public sealed class InMemoryTransport : IIpcTransport
         return ValueTask.FromResult<Either<ConnectFailure, IIpcStream>>(listener.Offer(server) ? client : ConnectFailure.Refused);
     }
 
+    /// <summary>The descriptors servers on this transport see; None (no limit) unless a test sets them.</summary>
+    public Option<DescriptorUse> DescriptorFacts { get; set; }
+
+    /// <inheritdoc />
+    public Option<DescriptorUse> Descriptors() => DescriptorFacts;
+
     private sealed class Listener(InMemoryTransport transport, string endpoint) : IIpcListener
     {
         private readonly Channel<IIpcStream> _pending = Channel.CreateUnbounded<IIpcStream>();

@@ -78,6 +78,9 @@ public sealed class NamedPipeTransport : IIpcTransport
         }
     }
 
+    /// <inheritdoc />
+    public Option<DescriptorUse> Descriptors() => Option<DescriptorUse>.None; // Windows handles have no per-process limit of that kind
+
     private static NamedPipeServerStream NewInstance(string name) =>
         new(name, PipeDirection.InOut, NamedPipeServerStream.MaxAllowedServerInstances, PipeTransmissionMode.Byte, ServerOptions);
 

@@ -44,4 +44,7 @@ public sealed class EndpointTransport : IIpcTransport
 
     /// <inheritdoc />
     public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken) => For(endpoint).ConnectAsync(endpoint, cancellationToken);
+
+    /// <inheritdoc />
+    public Option<DescriptorUse> Descriptors() => _sockets.Descriptors();
 }

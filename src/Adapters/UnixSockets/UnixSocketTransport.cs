@@ -137,6 +137,28 @@ public sealed class UnixSocketTransport : IIpcTransport
         }
     }
 
+    /// <inheritdoc />
+    public Option<DescriptorUse> Descriptors()
+    {
+        if (OperatingSystem.IsWindows())
+            return None;
+        return Libc.OpenFilesLimit().Map(limit => new DescriptorUse(limit, CountOpen()));
+
+        static int CountOpen()
+        {
+            // Linux /proc/self/fd, macOS /dev/fd; the listing's own descriptor is counted too (one to spare).
+            var dir = OperatingSystem.IsLinux() ? "/proc/self/fd" : "/dev/fd";
+            try
+            {
+                return Directory.EnumerateFileSystemEntries(dir).Count();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return 0;
+            }
+        }
+    }
+
     private sealed class UnixListener(Socket socket, string endpoint, Option<(ulong Device, ulong Inode)> identity, bool ownsFile) : IIpcListener
     {
         private int _disposed;
@@ -167,13 +189,10 @@ public sealed class UnixSocketTransport : IIpcTransport
                     pending.Add(new SocketStream(accepted, PeerOf(accepted)));
                 }
             }
-            catch (SocketException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // WouldBlock: the backlog is empty (any other error: nothing more to take either).
-            }
-            catch (ObjectDisposedException)
-            {
-                // Closed meanwhile.
+                // WouldBlock: the backlog is empty. Anything else (closed meanwhile, out of descriptors, even a type
+                // that cannot load then) also ends the taking: a close must not fail; the rest is reset as before.
             }
 
             return pending;

@@ -28,6 +28,12 @@ public interface IIpcTransport
 
     /// <summary>Connects once, without retrying; the failure says whether nothing was there or nobody answered.</summary>
     ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// This process's descriptors now: the soft <c>RLIMIT_NOFILE</c> and how many are open, which bound how many
+    /// connections a server can hold; None where there is no such limit or it cannot be read.
+    /// </summary>
+    Option<DescriptorUse> Descriptors();
 }
 
 /// <summary>A bound endpoint accepting connections. Disposing stops listening and removes the socket file it created.</summary>

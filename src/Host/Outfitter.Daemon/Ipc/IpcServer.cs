@@ -148,7 +148,8 @@ public sealed partial class IpcServer : IAsyncDisposable
                 return Error(IpcListenErrorCode.Io, ((Error)listening).Message);
             _listener = listening.Match(l => l, e => throw new InvalidOperationException(e.Message));
             _accepting = new CancellationTokenSource();
-            _acceptLoop = AcceptLoopAsync(_listener, _accepting.Token);
+            var budget = ConnectionBudget.Decide(Optional(_options.MaxConnections), _transport.Descriptors());
+            _acceptLoop = AcceptLoopAsync(_listener, new SemaphoreSlim(budget, budget), budget, _accepting.Token);
             LogListening(Path);
             return unit;
         }
@@ -192,11 +193,32 @@ public sealed partial class IpcServer : IAsyncDisposable
     private Either<IpcListenError, Unit> Error(IpcListenErrorCode code, string message) =>
         new IpcListenError(code, code is IpcListenErrorCode.AlreadyListening or IpcListenErrorCode.NotASocket ? message : $"Cannot listen on {Path}: {message}", Path);
 
-    private async Task AcceptLoopAsync(IIpcListener listener, CancellationToken stopping)
+    private async Task AcceptLoopAsync(IIpcListener listener, SemaphoreSlim slots, int budget, CancellationToken stopping)
     {
         var failures = 0;
+        var atLimit = false;
         while (!stopping.IsCancellationRequested)
         {
+            // At the connection limit, wait for a connection to close (clients queue in the backlog meanwhile).
+            if (!slots.Wait(0))
+            {
+                if (!atLimit)
+                    LogAtConnectionLimit(Path, budget);
+                atLimit = true;
+                try
+                {
+                    await slots.WaitAsync(stopping).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+            else
+            {
+                atLimit = false;
+            }
+
             IIpcStream stream;
             try
             {
@@ -206,16 +228,18 @@ public sealed partial class IpcServer : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+            catch (Exception e) when (e is not OutOfMemoryException)
             {
-                // A failed accept (for example, too many open files) must not end the server, nor spin a core: the
+                slots.Release();
+                // A failed accept (for example, too many open files; then even loading a type can fail) must not end
+                // the server, nor spin a core: the
                 // connection stays queued, so wait longer after each failure (capped), and say so once per episode.
                 failures++;
                 if (AcceptBackoff.ShouldLogFailure(failures))
                     LogAcceptFailed(e.Message, (long)AcceptBackoff.Max.TotalMilliseconds);
                 try
                 {
-                    await Task.Delay(AcceptBackoff.Delay(failures), stopping).ConfigureAwait(false);
+                    await Task.Delay(AcceptBackoff.Delay(failures), _options.TimeProvider, stopping).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -228,15 +252,17 @@ public sealed partial class IpcServer : IAsyncDisposable
             if (AcceptBackoff.ShouldLogRecovery(failures))
                 LogAcceptRecovered(failures);
             failures = 0;
-            Serve(stream, stopping: false);
+            Serve(stream, stopping: false, slots);
         }
     }
 
-    private void Serve(IIpcStream stream, bool stopping)
+    private void Serve(IIpcStream stream, bool stopping, SemaphoreSlim? slots = null)
     {
         if (!EndpointDecisions.AcceptPeer(stream.Peer, _uid, _options.AllowOtherUsers))
         {
-            _ = RefusePeerAsync(stream);
+            var refusing = RefusePeerAsync(stream);
+            if (slots is not null)
+                _ = refusing.ContinueWith(_ => slots.Release(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             return;
         }
 
@@ -245,7 +271,15 @@ public sealed partial class IpcServer : IAsyncDisposable
             connection.StopReading();
         var running = Task.Run(connection.RunAsync, CancellationToken.None);
         _connections[connection] = running;
-        _ = running.ContinueWith(_ => _connections.TryRemove(connection, out Task? _), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        _ = running.ContinueWith(
+            _ =>
+            {
+                _connections.TryRemove(connection, out Task? _);
+                slots?.Release();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
     }
 
     private async Task RefusePeerAsync(IIpcStream stream)
@@ -338,6 +372,9 @@ public sealed partial class IpcServer : IAsyncDisposable
 
     [LoggerMessage(25, LogLevel.Information, "Accepting connections again after {Failures} failed attempts")]
     private partial void LogAcceptRecovered(int failures);
+
+    [LoggerMessage(27, LogLevel.Warning, "IPC server on {Path} holds {Limit} connections, its limit (IpcServerOptions.MaxConnections, by default the descriptor limit less a reserve); new clients wait until one closes")]
+    private partial void LogAtConnectionLimit(string path, int limit);
 
     [LoggerMessage(26, LogLevel.Warning, "IPC server on {Path}: {Count} connection(s) still had replies unsent after the close timeout (clients not reading); closed them")]
     private partial void LogClosingAbandoned(string path, int count);

@@ -12,6 +12,13 @@ public sealed class IpcServerOptions
     /// <summary>How many requests of one connection may be in progress at once (default 256); reading pauses beyond that.</summary>
     public int MaxConcurrentRequestsPerConnection { get; set; } = 256;
 
+    /// <summary>
+    /// The most connections held open at once; further clients wait in the backlog until one closes. Null (default):
+    /// the process's descriptor limit minus a reserve of an eighth of it, at least 32 (unlimited without a limit), so
+    /// the server never takes the descriptors the runtime and your code need.
+    /// </summary>
+    public int? MaxConnections { get; set; }
+
     /// <summary>How long <see cref="IpcServer.CloseAsync"/> lets in-flight handlers finish (default 5 s) before answering them with an error.</summary>
     public TimeSpan CloseTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
@@ -27,6 +34,9 @@ public sealed class IpcServerOptions
     /// <summary>Where connection problems are logged; none when null.</summary>
     public ILogger? Logger { get; set; }
 
+    /// <summary>The clock for the server's pauses (the accept back-off); tests pass a fake.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
     /// <summary>Problems with these options; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -35,6 +45,8 @@ public sealed class IpcServerOptions
             problems.Add($"MaxLineBytes is {MaxLineBytes}; use at least 64 bytes (default 4 MiB).");
         if (MaxConcurrentRequestsPerConnection < 1)
             problems.Add($"MaxConcurrentRequestsPerConnection is {MaxConcurrentRequestsPerConnection}; use at least 1.");
+        if (MaxConnections is < 1)
+            problems.Add($"MaxConnections is {MaxConnections}; use at least 1, or null for the automatic limit.");
         if (CloseTimeout < TimeSpan.Zero)
             problems.Add($"CloseTimeout is {CloseTimeout}; it must not be negative.");
         return problems;

@@ -1,0 +1,191 @@
+using System.Net.Sockets;
+using System.Text;
+using LanguageExt;
+using Microsoft.Extensions.Time.Testing;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Paths;
+using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.TestKit;
+using Xunit;
+
+namespace Outfitter.Daemon.Core.Tests.Facade;
+
+/// <summary>The accept loop over a fake transport: back-off on failed accepts (fake clock), the connection limit, and the drain at close.</summary>
+public sealed class AcceptLoopTests
+{
+    private const string Socket = "/run/test/svc.sock";
+
+    [Fact]
+    public async Task Failed_accepts_wait_a_growing_pause_on_the_clock_never_spin_and_resume_when_accepting_works_again()
+    {
+        var time = new FakeTimeProvider();
+        var transport = new FailingAccepts(new InMemoryTransport()) { FailuresLeft = 4 };
+        var log = new RecordingLogger();
+        await using var server = new IpcServer(Socket, new IpcServerOptions { TimeProvider = time, Logger = log }, transport, new FakeOs().Start(4242), 1000);
+        server.OnRequest(IpcBuiltins.Ping);
+        Assert.True((await server.ListenAsync()).IsRight);
+        var connecting = transport.Inner.ConnectAsync(Socket, CancellationToken.None);
+
+        // Each retry happens only once the fake clock has moved by at least the next pause: 5, 10, 20, 40 ms. The clock
+        // moves 1 ms at a time (the loop may register its pause a little after the failure is counted).
+        await WaitUntil(() => transport.Attempts == 1, "the first attempt");
+        var expected = 1;
+        foreach (var pause in new[] { 5, 10, 20, 40 })
+        {
+            var advanced = 0;
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (transport.Attempts == expected && DateTime.UtcNow < deadline)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(1));
+                advanced++;
+                await Task.Delay(1);
+            }
+
+            // Exactly one more (no spinning); after the last failure the next accept succeeds and the one after it waits.
+            Assert.InRange(transport.Attempts, expected + 1, pause == 40 ? expected + 2 : expected + 1);
+            Assert.True(advanced >= pause, $"Attempt {expected + 1} came after {advanced} ms of clock time; the pause is {pause} ms.");
+            expected++;
+        }
+
+        // The fifth attempt succeeded: the waiting client is served.
+        var client = (await connecting).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
+        await client.WriteAsync("{\"id\":\"1\",\"type\":\"request\",\"payload\":{\"type\":\"ping\"}}\n"u8.ToArray(), CancellationToken.None);
+        Assert.Contains("\"pong\":true", await ReadLineAsync(client), StringComparison.Ordinal);
+        Assert.Equal(6, transport.Attempts); // four failures, the success, and the accept now waiting
+        Assert.Single(log.Entries.Select(e => e.Message), l => l.Contains("Accepting a connection failed", StringComparison.Ordinal));
+        Assert.Single(log.Entries.Select(e => e.Message), l => l.Contains("Accepting connections again after 4 failed attempts", StringComparison.Ordinal));
+        await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task At_the_connection_limit_new_clients_wait_in_the_backlog_and_are_served_when_one_closes()
+    {
+        var transport = new InMemoryTransport();
+        var log = new RecordingLogger();
+        await using var server = new IpcServer(Socket, new IpcServerOptions { MaxConnections = 2, Logger = log }, transport, new FakeOs().Start(4242), 1000);
+        server.OnRequest(IpcBuiltins.Ping);
+        Assert.True((await server.ListenAsync()).IsRight);
+
+        var first = await ConnectAndPingAsync(transport);
+        var second = await ConnectAndPingAsync(transport);
+        var third = (await transport.ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
+        await third.WriteAsync(Ping, CancellationToken.None);
+        var answer = ReadLineAsync(third);
+        await WaitUntil(() => log.Entries.Select(e => e.Message).Any(l => l.Contains("holds 2 connections, its limit", StringComparison.Ordinal)), "the limit is logged");
+        Assert.False(answer.IsCompleted, "The third client waits while two connections are open.");
+        Assert.Equal(2, server.ConnectionCount);
+
+        await first.DisposeAsync();
+        Assert.Contains("\"pong\":true", await answer.WaitAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+        Assert.Single(log.Entries.Select(e => e.Message), l => l.Contains("its limit", StringComparison.Ordinal));
+        await second.DisposeAsync();
+        await third.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Close_answers_lines_already_sent_with_shutting_down_refuses_later_writes_and_ends_with_eof()
+    {
+        var transport = new InMemoryTransport();
+        var gate = new TaskCompletionSource<IpcReply>();
+        await using var server = new IpcServer(Socket, new IpcServerOptions(), transport, new FakeOs().Start(4242), 1000);
+        var started = 0;
+        server.OnRequest(_ => Interlocked.Increment(ref started) == 1 ? IpcResult.Pending(gate.Task) : IpcResult.Written);
+        Assert.True((await server.ListenAsync()).IsRight);
+        var client = (await transport.ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
+
+        // The first request's handler is running (and blocks the read loop's slot); more lines wait unread.
+        await client.WriteAsync(Line("slow"), CancellationToken.None);
+        await WaitUntil(() => Volatile.Read(ref started) == 1, "the slow handler started");
+        var closing = server.CloseAsync();
+        await client.WriteAsync(Line("queued"), CancellationToken.None).AsTask().ContinueWith(_ => { }, TaskScheduler.Default); // may land before or after the stop
+        gate.SetResult(IpcReply.FromJson("\"done\""u8.ToArray()));
+        await closing.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var replies = new List<string>();
+        while (await ReadLineAsync(client) is { Length: > 0 } line)
+            replies.Add(line);
+        Assert.Contains(replies, r => r.Contains("\"id\":\"slow\"", StringComparison.Ordinal) && r.Contains("\"done\"", StringComparison.Ordinal));
+        Assert.All(replies.Where(r => r.Contains("\"id\":\"queued\"", StringComparison.Ordinal)), r => Assert.Contains(IpcErrorCodes.ShuttingDown, r, StringComparison.Ordinal));
+        await Assert.ThrowsAnyAsync<Exception>(async () => await client.WriteAsync(Line("late"), CancellationToken.None));
+        await client.DisposeAsync();
+    }
+
+    private static readonly byte[] Ping = Line("p");
+
+    private static byte[] Line(string id) => Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\",\"type\":\"request\",\"payload\":{{\"type\":\"ping\"}}}}\n");
+
+    private static async Task<IIpcStream> ConnectAndPingAsync(InMemoryTransport transport)
+    {
+        var client = (await transport.ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
+        await client.WriteAsync(Ping, CancellationToken.None);
+        Assert.Contains("\"pong\":true", await ReadLineAsync(client).WaitAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
+        return client;
+    }
+
+    /// <summary>The next line, or "" at end of stream.</summary>
+    private static async Task<string> ReadLineAsync(IIpcStream stream)
+    {
+        var bytes = new List<byte>();
+        var one = new byte[1];
+        while (await stream.ReadAsync(one, CancellationToken.None) == 1)
+        {
+            if (one[0] == (byte)'\n')
+                return Encoding.UTF8.GetString(bytes.ToArray());
+            bytes.Add(one[0]);
+        }
+
+        return Encoding.UTF8.GetString(bytes.ToArray());
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}.");
+            await Task.Delay(2);
+        }
+    }
+
+    /// <summary>A transport whose listener fails its first accepts as a process out of descriptors does (EMFILE).</summary>
+    private sealed class FailingAccepts(InMemoryTransport inner) : IIpcTransport
+    {
+        private int _attempts;
+
+        public InMemoryTransport Inner => inner;
+
+        public int FailuresLeft { get; set; }
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken) => inner.ProbeAsync(endpoint, cancellationToken);
+
+        public Fin<Unit> RemoveStale(string endpoint) => inner.RemoveStale(endpoint);
+
+        public Fin<IIpcListener> Listen(string endpoint, int backlog) => inner.Listen(endpoint, backlog).Map(l => (IIpcListener)new Listener(l, this));
+
+        public Fin<IIpcListener> Adopt(string endpoint, int fd) => inner.Adopt(endpoint, fd);
+
+        public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken) => inner.ConnectAsync(endpoint, cancellationToken);
+
+        public Option<DescriptorUse> Descriptors() => Option<DescriptorUse>.None;
+
+        private sealed class Listener(IIpcListener inner, FailingAccepts owner) : IIpcListener
+        {
+            public string Endpoint => inner.Endpoint;
+
+            public async ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken)
+            {
+                Interlocked.Increment(ref owner._attempts);
+                if (owner.FailuresLeft-- > 0)
+                    throw new SocketException((int)SocketError.TooManyOpenSockets);
+                return await inner.AcceptAsync(cancellationToken);
+            }
+
+            public IReadOnlyList<IIpcStream> StopAndTakePending() => inner.StopAndTakePending();
+
+            public ValueTask DisposeAsync() => inner.DisposeAsync();
+        }
+    }
+}
