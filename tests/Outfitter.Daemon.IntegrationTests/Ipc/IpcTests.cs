@@ -411,13 +411,20 @@ public sealed class IpcTests : IAsyncLifetime
     {
         var quick = new TaskCompletionSource<IpcReply>();
         var forever = new TaskCompletionSource<IpcReply>();
+        var running = 0;
         var server = await ListeningServer(
-            request => request.ParsePayload().GetProperty("which").GetString() == "quick" ? IpcResult.Pending(quick.Task) : IpcResult.Pending(forever.Task),
+            request =>
+            {
+                Interlocked.Increment(ref running);
+                return request.ParsePayload().GetProperty("which").GetString() == "quick" ? IpcResult.Pending(quick.Task) : IpcResult.Pending(forever.Task);
+            },
             new IpcServerOptions { CloseTimeout = TimeSpan.FromSeconds(3) }); // generous: the quick handler must finish inside it even on a loaded machine
         var client = await ConnectedClient();
         var quickReply = client.SendAsync(JsonDocument.Parse("""{"which":"quick"}""").RootElement);
         var slowReply = client.SendAsync(JsonDocument.Parse("""{"which":"slow"}""").RootElement);
-        await Signals.WaitUntilAsync(() => server.ConnectionCount == 1, "the connection is registered");
+
+        // Both handlers must be running before the close (a line still unread at the close gets SHUTTING_DOWN instead).
+        await Signals.WaitUntilAsync(() => Volatile.Read(ref running) == 2, "both handlers are running");
 
         var closing = server.CloseAsync();
         Assert.False(File.Exists(Socket), "Close stops accepting first.");
