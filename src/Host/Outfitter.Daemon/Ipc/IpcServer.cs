@@ -35,6 +35,8 @@ public sealed partial class IpcServer : IAsyncDisposable
     private IIpcListener? _listener;
     private CancellationTokenSource? _accepting;
     private Task? _acceptLoop;
+    private int _closedSinceCheck;
+    private int _gen0AtLastCheck = -1;
 
     /// <summary>Creates a server over the given ports (the seam for tests and dependency injection).</summary>
     /// <exception cref="ArgumentException">The path is empty or the options are invalid.</exception>
@@ -276,10 +278,28 @@ public sealed partial class IpcServer : IAsyncDisposable
             {
                 _connections.TryRemove(connection, out Task? _);
                 slots?.Release();
+                AfterConnectionClosed();
             },
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
+    }
+
+    private void AfterConnectionClosed()
+    {
+        var every = _options.CollectAfterClosedConnections;
+        if (every <= 0 || Interlocked.Increment(ref _closedSinceCheck) < every)
+            return;
+        Interlocked.Exchange(ref _closedSinceCheck, 0);
+
+        // Only when the GC has not run by itself meanwhile: a busy server allocating elsewhere is left alone.
+        // A full compacting collection: with the heap nearly all garbage it takes about a millisecond, and it also gives
+        // back the old generation's regions (promoted stragglers), which a young-only collection lets grow.
+        var collections = GC.CollectionCount(0);
+        if (Interlocked.Exchange(ref _gen0AtLastCheck, collections) == collections)
+            GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+
+        Volatile.Write(ref _gen0AtLastCheck, GC.CollectionCount(0));
     }
 
     private async Task RefusePeerAsync(IIpcStream stream)
