@@ -385,9 +385,14 @@ public static class Commands
 
     private static string NotSignalled(Target target, OwnerSignalResult.Refused refused, string what) =>
         $"{target.Name} {what}, and no signal was sent: {refused.Message}. " +
-        (refused.Reason == SignalRefusal.NotLocked
-            ? $"If that process is a daemon that takes no kernel lock (the TypeScript package), stop it by its own means; if {target.LockPath} is stale, remove it."
-            : "Try again in a moment.");
+        refused.Reason switch
+        {
+            SignalRefusal.NotLocked =>
+                $"If that process is a daemon that takes no kernel lock (the TypeScript package), stop it by its own means; if {target.LockPath} is stale, remove it.",
+            SignalRefusal.NoPidInFile or SignalRefusal.OwnerDead =>
+                "A new daemon holds the lock and has not written its PID yet; run stop again in a moment.",
+            _ => "Find the daemon's process and stop it by its own means; a PID that may belong to another process is never signalled.",
+        };
 
     // Not Match: LanguageExt refuses a null result.
     private static object? PidValue(Option<int> pid) => pid.IsSome ? (int)pid : null;
