@@ -110,7 +110,8 @@ public static class Commands
         // Ask first. The reply comes before the daemon stops; a daemon that does not answer gets at most half the
         // budget, so SIGTERM still has time to work.
         bool asked;
-        await using (var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = budget.RemainingAtMost(timeout / 2), LockPath = target.LockPath }))
+        var askTimeout = budget.RemainingAtMost(timeout / 2);
+        await using (var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = askTimeout, LockPath = target.LockPath }))
         {
             asked = (await client.ConnectAsync()).IsRight
                 && (await client.SendRawAsync("{\"type\":\"shutdown\"}"u8.ToArray())).IsRight;
@@ -128,6 +129,7 @@ public static class Commands
         OwnerSignalResult.Refused? refusal = null;
         var terminatePending = !asked;
         ProcessIdentity? signalled = null;
+        TimeSpan? killedAt = null;
 
         // One loop until the deadline: SIGTERM (retried while the holder has not yet written its PID), then wait.
         var delay = TimeSpan.FromMilliseconds(5);
@@ -188,6 +190,7 @@ public static class Commands
                 case OwnerSignalResult.Sent sent:
                     pid = Prelude.Some(sent.Owner.Pid);
                     how += " then SIGKILL";
+                    killedAt = budget.Elapsed;
                     break;
                 case OwnerSignalResult.Refused refused:
                     return output.Fail(ExitCodes.Negative, NotSignalled(target, refused, $"is still running {timeout.TotalSeconds:0.###} s after the {how}"));
@@ -204,7 +207,8 @@ public static class Commands
         }
 
         CleanStale(target);
-        output.Result(("name", target.Name), ("stopped", true), ("wasRunning", true), ("pid", PidValue(pid)), ("how", how), ("elapsedMs", (long)budget.Elapsed.TotalMilliseconds));
+        output.Result(("name", target.Name), ("stopped", true), ("wasRunning", true), ("pid", PidValue(pid)), ("how", how),
+            ("askTimeoutMs", (long)askTimeout.TotalMilliseconds), ("killedAtMs", killedAt is { } k ? (long)k.TotalMilliseconds : null), ("elapsedMs", (long)budget.Elapsed.TotalMilliseconds));
         output.Say($"Stopped {target.Name} ({how}).");
         return ExitCodes.Ok;
     }

@@ -63,10 +63,14 @@ public sealed class ToolTimeoutAndStopTests : ToolTestBase
         Assert.Equal("SIGTERM then SIGKILL", json.GetProperty("how").GetString());
         Assert.Equal(pid, json.GetProperty("pid").GetInt32());
 
-        // The budget, measured inside the tool (its start-up is not the budget's business): 2 s, then SIGKILL and at most
-        // about a second for it to work. The old stop waited a fixed 5 s for the shutdown reply before anything else.
+        // One budget: the shutdown request got at most half of it (the old stop waited a fixed 5 s for that reply alone),
+        // SIGKILL went at the deadline, not before. The upper bounds are generous: measured inside the tool, so its
+        // start-up does not count, but a starved 2-core machine (load 12 seen) can still delay any step by seconds.
+        Assert.InRange(json.GetProperty("askTimeoutMs").GetInt64(), 1, 1000);
+        var killedAt = TimeSpan.FromMilliseconds(json.GetProperty("killedAtMs").GetInt64());
         var elapsed = TimeSpan.FromMilliseconds(json.GetProperty("elapsedMs").GetInt64());
-        Assert.True(elapsed < TimeSpan.FromSeconds(5), $"stop --force --timeout 2 spent {elapsed} after it started.\n{stop}");
+        Assert.True(killedAt >= TimeSpan.FromSeconds(2) && killedAt < TimeSpan.FromSeconds(12), $"SIGKILL went {killedAt} after stop started.\n{stop}");
+        Assert.True(elapsed < TimeSpan.FromSeconds(14), $"stop --force --timeout 2 spent {elapsed} after it started.\n{stop}");
         Assert.True(stop.Elapsed < WellBeforeThirtySeconds, $"stop --force --timeout 2 took {stop.Elapsed}.\n{stop}");
         await WaitUntilGoneAsync(pid);
         Assert.False(File.Exists(LockPath(name)), $"stop left the killed daemon's lock file.\n{stop}");
