@@ -14,6 +14,8 @@ return args switch
     ["host-daemon", var name, var flag] => await HostDaemon(name, flag),
     ["ipc-server", var socketPath] => await IpcServerWithLog(socketPath, null),
     ["ipc-server", var socketPath, var maxConnections] => await IpcServerWithLog(socketPath, int.Parse(maxConnections, System.Globalization.CultureInfo.InvariantCulture)),
+    ["start-race", var lockPath, var gateDir, var rounds, var windowMs] => StartRace(lockPath, gateDir, int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), int.Parse(windowMs, System.Globalization.CultureInfo.InvariantCulture)),
+    ["clean-race", var lockPath, var gateDir, var rounds, var windowMs] => CleanRace(lockPath, gateDir, int.Parse(rounds, System.Globalization.CultureInfo.InvariantCulture), int.Parse(windowMs, System.Globalization.CultureInfo.InvariantCulture)),
     _ => Usage(),
 };
 
@@ -215,6 +217,66 @@ static async Task<int> ConnectOrStart(string name, string gate, string toolDll)
                 return 1;
             });
     }
+}
+
+// A daemon start as a connect-or-start client would retry it: after the round's gate, try to take the lock again and
+// again for WINDOW_MS, so that if a clean-up ever deleted the winner's file, another racer would get in too. The winner
+// reports "ACQUIRED <round> <pid>", the others "REFUSED <round>"; everyone waits for "next" before releasing.
+static int StartRace(string lockPath, string gateDir, int rounds, int windowMs)
+{
+    for (var round = 0; round < rounds; round++)
+    {
+        Say($"READY {round}");
+        using (File.OpenHandle(Path.Combine(gateDir, $"gate-{round}"), FileMode.Open, FileAccess.Read))
+        {
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        LockHandle? held = null;
+        while (held is null && watch.ElapsedMilliseconds < windowMs)
+        {
+            DaemonLockService.Os.Acquire(lockPath).IfRight(h => held = h);
+            if (held is null)
+                Thread.Yield();
+        }
+
+        Say(held is null ? $"REFUSED {round}" : $"ACQUIRED {round} {held.Pid}");
+        var line = Console.ReadLine();
+        held?.Dispose();
+        if (line != "next")
+            return 2;
+        Say($"DONE {round}");
+    }
+
+    return 0;
+}
+
+// The tool's stale clean-up (what `stop` does when nothing answers), as fast as possible for WINDOW_MS after the gate;
+// reports "CLEANED <round> <calls> <files removed>".
+static int CleanRace(string lockPath, string gateDir, int rounds, int windowMs)
+{
+    for (var round = 0; round < rounds; round++)
+    {
+        Say($"READY {round}");
+        using (File.OpenHandle(Path.Combine(gateDir, $"gate-{round}"), FileMode.Open, FileAccess.Read))
+        {
+        }
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        int calls = 0, removed = 0;
+        while (watch.ElapsedMilliseconds < windowMs)
+        {
+            calls++;
+            DaemonLockService.Os.RemoveStale(lockPath).IfRight(r => removed += r ? 1 : 0);
+        }
+
+        Say($"CLEANED {round} {calls} {removed}");
+        if (Console.ReadLine() != "next")
+            return 2;
+        Say($"DONE {round}");
+    }
+
+    return 0;
 }
 
 static string OneLine(string text) => text.ReplaceLineEndings(" | ");

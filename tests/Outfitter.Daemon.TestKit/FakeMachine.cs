@@ -46,6 +46,7 @@ public sealed class FakeMachine
         services.AddSingleton<ILockFiles>(Process);
         services.AddSingleton<IProcessTable>(Process);
         services.AddSingleton<IDirectories>(Process);
+        services.AddSingleton<IProcessSignals>(Process);
         services.AddSingleton<IRuntimeEnvironment>(new FakeRuntimeEnvironment(
             new RuntimeFacts(OsFamily.Linux, Some(RuntimeDir), None, None, "/tmp", 1000, RunUserDirExists: false)));
         services.AddSingleton<IIpcTransport>(Transport);

@@ -22,6 +22,7 @@ public sealed class FakeOs
     private long _nextInode = 1;
     private long _nextHandle = 1;
     private ulong _clockTicks = 1000;
+    private readonly List<SentSignal> _signals = new();
 
     /// <summary>The uid every simulated process runs as.</summary>
     public uint UserId { get; init; } = 1000;
@@ -49,6 +50,23 @@ public sealed class FakeOs
             foreach (var orphan in _orphans)
                 orphan.LockedBy.RemoveWhere(h => h.Pid == pid);
         }
+    }
+
+    /// <summary>Every signal a simulated process delivered, in order (refused ones are not listed).</summary>
+    public IReadOnlyList<SentSignal> SignalsSent
+    {
+        get
+        {
+            lock (_gate)
+                return _signals.ToList();
+        }
+    }
+
+    /// <summary>The start time of a running process, or None.</summary>
+    public Option<ulong> StartTimeOf(int pid)
+    {
+        lock (_gate)
+            return _liveProcesses.TryGetValue(pid, out var start) ? Some(start) : None;
     }
 
     /// <summary>Makes the start time of <paramref name="pid"/> unreadable (as with hidepid or another user's process).</summary>
@@ -131,8 +149,16 @@ public sealed class FakeOs
 
     private readonly record struct HandleId(int Pid, long Id);
 
+    /// <summary>A delivered signal: to whom (PID and start time, so a reused PID shows as a different process) and which.</summary>
+    public sealed record SentSignal(int Pid, ulong StartTime, ProcessSignal Signal, int SenderPid);
+
     /// <summary>One simulated process's ports onto the shared <see cref="FakeOs"/>.</summary>
-    public sealed class ProcessView : ILockFiles, IProcessTable, IDirectories
+    /// <remarks>
+    /// As <see cref="IProcessSignals"/> it delivers a signal only to the identified process (same PID and start time),
+    /// records it in <see cref="SignalsSent"/>, and a <see cref="ProcessSignal.Kill"/> crashes the target. A
+    /// <see cref="ProcessSignal.Terminate"/> is only recorded: the simulated process decides nothing by itself.
+    /// </remarks>
+    public sealed class ProcessView : ILockFiles, IProcessTable, IDirectories, IProcessSignals
     {
         private readonly FakeOs _os;
 
@@ -157,6 +183,24 @@ public sealed class FakeOs
                     return new ProcessStatus.Dead();
                 return new ProcessStatus.Alive(_os._unreadableStartTimes.Contains(pid) ? None : Some(start));
             }
+        }
+
+        /// <inheritdoc />
+        public Fin<SignalDelivery> Send(ProcessIdentity target, ProcessSignal signal)
+        {
+            lock (_os._gate)
+            {
+                EnsureAlive();
+                if (!_os._liveProcesses.TryGetValue(target.Pid, out var start))
+                    return SignalDelivery.Gone;
+                if (target.Pid == Current.Pid || target.StartTime.IsNone || target.StartTime != Some(start) || _os._unreadableStartTimes.Contains(target.Pid))
+                    return SignalDelivery.NotThatProcess;
+                _os._signals.Add(new SentSignal(target.Pid, start, signal, Current.Pid));
+            }
+
+            if (signal == ProcessSignal.Kill)
+                _os.Crash(target.Pid);
+            return SignalDelivery.Delivered;
         }
 
         /// <inheritdoc />

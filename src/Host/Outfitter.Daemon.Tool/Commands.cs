@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using System.Text.Json;
 using LanguageExt;
-using Outfitter.Daemon.Adapters.Processes;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Lifecycle;
+using Outfitter.Daemon.Core.Locking;
+using Outfitter.Daemon.Core.Ports;
 
 namespace Outfitter.Daemon.Tool;
 
@@ -12,7 +13,15 @@ public static class Commands
 {
     private static readonly TimeSpan DefaultStartTimeout = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan DefaultStopTimeout = TimeSpan.FromSeconds(10);
-    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>ping, status, health: a person at a terminal (or a probe) should not wait longer.</summary>
+    private static readonly TimeSpan DefaultQueryTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>send: user requests may legitimately take a while.</summary>
+    private static readonly TimeSpan DefaultSendTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a SIGKILLed daemon may take to release its lock (after the budget).</summary>
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(1);
 
     /// <summary><c>run</c>: the daemon in the foreground.</summary>
     public static async Task<int> RunAsync(Target target, Output output)
@@ -70,8 +79,9 @@ public static class Commands
             RightAsync: async connected =>
             {
                 await using var client = connected.Client;
-                var status = await StatusOf(client);
-                var pid = status.Map(s => s.GetProperty("pid").GetInt32()).IfNone(-1);
+                using var cts = new CancellationTokenSource(DefaultQueryTimeout);
+                var status = await StatusOf(client, cts.Token);
+                var pid = status.Match(Right: s => s.Map(e => e.GetProperty("pid").GetInt32()), Left: _ => Option<int>.None).IfNone(-1);
                 output.Result(("name", target.Name), ("pid", pid), ("started", connected.Started), ("socket", target.SocketPath), ("log", target.LogPath));
                 output.Say(connected.Started ? $"Started {target.Name} (PID {pid})." : $"{target.Name} is already running (PID {pid}).");
                 return ExitCodes.Ok;
@@ -79,66 +89,161 @@ public static class Commands
             Left: error => output.Fail(ExitCodes.Failure, $"Could not start {target.Name}: {error.Message}\nLog: {target.LogPath}"));
     }
 
-    /// <summary><c>stop</c>: ask, wait, optionally kill, clean up.</summary>
+    /// <summary>
+    /// <c>stop</c>: ask, wait, optionally kill, clean up, all within one budget (<c>--timeout</c>). Signals go only to the
+    /// verified holder of the lock (<see cref="DaemonStopper"/>), re-decided right before each one.
+    /// </summary>
     public static async Task<int> StopAsync(Target target, CommandLine line, Output output)
     {
         var (timeout, timeoutError) = line.Timeout(DefaultStopTimeout);
         if (timeoutError is not null)
             return output.Fail(ExitCodes.Usage, timeoutError);
-        var pid = await DaemonLock.ReadLockPidAsync(target.LockPath);
-        var alive = await DaemonLock.IsDaemonAliveAsync(target.LockPath);
+        var budget = new Budget(timeout, TimeProvider.System);
+        var force = line.Has("--force");
+        var stopper = DaemonStopper.Os;
 
-        await using var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = TimeSpan.FromSeconds(5) });
-        var asked = (await client.ConnectAsync()).IsRight
-            && (await client.SendRawAsync("{\"type\":\"shutdown\"}"u8.ToArray())).IsRight;
-        if (!asked && !alive)
+        // Who holds the lock now. Only a verified holder is ever signalled; later signals must find the same process.
+        var verified = stopper.WhomToSignal(target.LockPath) is SignalPermission.Allowed allowed ? allowed.Owner : null;
+        var pid = verified is not null ? Prelude.Some(verified.Pid) : HolderPid(target);
+        var wasAlive = await DaemonLock.IsDaemonAliveAsync(target.LockPath);
+
+        // Ask first. The reply comes before the daemon stops; a daemon that does not answer gets at most half the
+        // budget, so SIGTERM still has time to work.
+        bool asked;
+        var askTimeout = budget.RemainingAtMost(timeout / 2);
+        await using (var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = askTimeout, LockPath = target.LockPath }))
         {
-            await CleanStaleAsync(target);
-            output.Result(("name", target.Name), ("stopped", true), ("wasRunning", false));
-            output.Say($"{target.Name} was not running.");
+            asked = (await client.ConnectAsync()).IsRight
+                && (await client.SendRawAsync("{\"type\":\"shutdown\"}"u8.ToArray())).IsRight;
+        }
+
+        if (!asked && !await DaemonLock.IsDaemonAliveAsync(target.LockPath))
+        {
+            CleanStale(target);
+            output.Result(("name", target.Name), ("stopped", true), ("wasRunning", wasAlive), ("pid", PidValue(pid)), ("how", wasAlive ? "exited" : null));
+            output.Say(wasAlive ? $"Stopped {target.Name} (it exited)." : $"{target.Name} was not running.");
             return ExitCodes.Ok;
         }
 
-        if (!asked)
-            pid.IfSome(p => ProcessControl.Terminate(p));
-
         var how = asked ? "shutdown request" : "SIGTERM";
-        if (!await WaitUntilGone(target, timeout))
+        OwnerSignalResult.Refused? refusal = null;
+        var terminatePending = !asked;
+        ProcessIdentity? signalled = null;
+        TimeSpan? killedAt = null;
+
+        // One loop until the deadline: SIGTERM (retried while the holder has not yet written its PID), then wait.
+        var delay = TimeSpan.FromMilliseconds(5);
+        var gone = false;
+        while (true)
         {
-            if (!line.Has("--force"))
-                return output.Fail(ExitCodes.Negative, $"{target.Name} (PID {pid.Match(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), () => "?")}) is still running {timeout.TotalSeconds:0.#} s after the {how}. Wait longer (--timeout) or kill it (--force).");
-            pid.IfSome(p => ProcessControl.Kill(p));
-            how += " then SIGKILL";
-            if (!await WaitUntilGone(target, TimeSpan.FromSeconds(5)))
-                return output.Fail(ExitCodes.Failure, $"{target.Name} survived SIGKILL; check PID {pid}.");
+            if (!await DaemonLock.IsDaemonAliveAsync(target.LockPath))
+            {
+                gone = true;
+                break;
+            }
+
+            if (terminatePending)
+            {
+                switch (stopper.SignalOwner(target.LockPath, ProcessSignal.Terminate, verified))
+                {
+                    case OwnerSignalResult.Sent sent:
+                        terminatePending = false;
+                        refusal = null;
+                        signalled = sent.Owner;
+                        pid = Prelude.Some(sent.Owner.Pid);
+                        break;
+                    case OwnerSignalResult.Refused { Reason: SignalRefusal.NotLocked } notLocked when await DaemonLock.IsDaemonAliveAsync(target.LockPath):
+                        // A live process named by a file nobody locks: a daemon that takes no kernel lock, or a reused PID.
+                        return output.Fail(ExitCodes.Negative, NotSignalled(target, notLocked, "did not answer the shutdown request"));
+                    case OwnerSignalResult.Refused refused:
+                        refusal = refused; // the holder may be about to write its PID: decide again on the next round
+                        break;
+                    case OwnerSignalResult.Failed failed:
+                        return output.Fail(ExitCodes.Failure, $"Could not send SIGTERM to {target.Name} (PID {failed.Owner.Pid}): {failed.Message}");
+                    case OwnerSignalResult.Gone or OwnerSignalResult.OwnerChanged:
+                        terminatePending = false; // the process we meant to stop has exited
+                        break;
+                }
+            }
+
+            if (budget.IsSpent)
+                break;
+            await Task.Delay(budget.RemainingAtMost(delay));
+            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 100));
         }
 
-        await CleanStaleAsync(target);
-        output.Result(("name", target.Name), ("stopped", true), ("wasRunning", true), ("pid", pid.Match<object?>(p => p, () => null)), ("how", how));
+        if (!gone)
+        {
+            var still = $"{target.Name} (PID {PidText(pid)}) is still running {timeout.TotalSeconds:0.###} s after the {how}";
+            if (!force)
+            {
+                return output.Fail(
+                    ExitCodes.Negative,
+                    refusal is not null
+                        ? NotSignalled(target, refusal, "did not answer the shutdown request")
+                        : $"{still}. Wait longer (--timeout) or kill it (--force).");
+            }
+
+            // The deadline has come: SIGKILL now, re-decided, and only to the process we saw (or signalled) before.
+            switch (stopper.SignalOwner(target.LockPath, ProcessSignal.Kill, signalled ?? verified))
+            {
+                case OwnerSignalResult.Sent sent:
+                    pid = Prelude.Some(sent.Owner.Pid);
+                    how += " then SIGKILL";
+                    killedAt = budget.Elapsed;
+                    break;
+                case OwnerSignalResult.Refused refused:
+                    return output.Fail(ExitCodes.Negative, NotSignalled(target, refused, $"is still running {timeout.TotalSeconds:0.###} s after the {how}"));
+                case OwnerSignalResult.OwnerChanged changed:
+                    return output.Fail(ExitCodes.Negative, $"{target.Name}: PID {changed.Expected.Pid} has exited, and PID {changed.Now.Pid} now holds the lock; not killed. Run stop again to stop that one.");
+                case OwnerSignalResult.Failed failed:
+                    return output.Fail(ExitCodes.Failure, $"Could not send SIGKILL to {target.Name} (PID {failed.Owner.Pid}): {failed.Message}");
+                case OwnerSignalResult.Gone:
+                    break;
+            }
+
+            if (!await WaitUntilGone(target, KillGrace))
+                return output.Fail(ExitCodes.Failure, $"{target.Name} survived SIGKILL for {KillGrace.TotalSeconds:0.#} s; check PID {PidText(pid)}.");
+        }
+
+        CleanStale(target);
+        output.Result(("name", target.Name), ("stopped", true), ("wasRunning", true), ("pid", PidValue(pid)), ("how", how),
+            ("askTimeoutMs", (long)askTimeout.TotalMilliseconds), ("killedAtMs", killedAt is { } k ? (long)k.TotalMilliseconds : null), ("elapsedMs", (long)budget.Elapsed.TotalMilliseconds));
         output.Say($"Stopped {target.Name} ({how}).");
         return ExitCodes.Ok;
     }
 
     /// <summary><c>status</c>.</summary>
-    public static Task<int> StatusAsync(Target target, Output output) =>
-        WithClient(target, output, async client =>
+    public static async Task<int> StatusAsync(Target target, CommandLine line, Output output)
+    {
+        var (timeout, timeoutError) = line.Timeout(DefaultQueryTimeout);
+        if (timeoutError is not null)
+            return output.Fail(ExitCodes.Usage, timeoutError);
+        return await WithClient(target, output, async client =>
         {
             var status = await StatusOf(client);
             return status.Match(
-                Some: s =>
-                {
-                    if (output.Json)
-                        output.RawJson(s.GetRawText());
-                    else
-                        output.Result(s.EnumerateObject().Select(p => (p.Name, (object?)p.Value)).ToArray());
-                    return ExitCodes.Ok;
-                },
-                None: () => output.Fail(ExitCodes.Failure, $"{target.SocketPath} answered, but not to \"status\" (is it an Outfitter daemon? try ping or send)."));
-        });
+                Right: answer => answer.Match(
+                    Some: s =>
+                    {
+                        if (output.Json)
+                            output.RawJson(s.GetRawText());
+                        else
+                            output.Result(s.EnumerateObject().Select(p => (p.Name, (object?)p.Value)).ToArray());
+                        return ExitCodes.Ok;
+                    },
+                    None: () => output.Fail(ExitCodes.Failure, $"{target.SocketPath} answered, but not to \"status\" (is it an Outfitter daemon? try ping or send).")),
+                Left: error => FailWith(output, target, error, "status", timeout));
+        }, timeout);
+    }
 
-    /// <summary><c>health</c>: 0 healthy, 1 unhealthy, 2 not running.</summary>
-    public static Task<int> HealthAsync(Target target, Output output) =>
-        WithClient(target, output, async client =>
+    /// <summary><c>health</c>: 0 healthy, 1 unhealthy, 2 not running, 4 no answer within the timeout.</summary>
+    public static async Task<int> HealthAsync(Target target, CommandLine line, Output output)
+    {
+        var (timeout, timeoutError) = line.Timeout(DefaultQueryTimeout);
+        if (timeoutError is not null)
+            return output.Fail(ExitCodes.Usage, timeoutError);
+        return await WithClient(target, output, async client =>
         {
             var reply = await client.SendRawAsync("{\"type\":\"health\"}"u8.ToArray());
             return reply.Match(
@@ -166,12 +271,17 @@ public static class Commands
 
                     return healthy ? ExitCodes.Ok : ExitCodes.Negative;
                 },
-                Left: error => output.Fail(error is DaemonConnectionError.RemoteError ? ExitCodes.Failure : ExitCodes.NotRunning, error.Message));
-        });
+                Left: error => FailWith(output, target, error, "health", timeout));
+        }, timeout);
+    }
 
     /// <summary><c>ping</c>.</summary>
-    public static Task<int> PingAsync(Target target, Output output) =>
-        WithClient(target, output, async client =>
+    public static async Task<int> PingAsync(Target target, CommandLine line, Output output)
+    {
+        var (timeout, timeoutError) = line.Timeout(DefaultQueryTimeout);
+        if (timeoutError is not null)
+            return output.Fail(ExitCodes.Usage, timeoutError);
+        return await WithClient(target, output, async client =>
         {
             var watch = Stopwatch.StartNew();
             var reply = await client.SendRawAsync("{\"type\":\"ping\"}"u8.ToArray());
@@ -182,8 +292,9 @@ public static class Commands
                     output.Result(("socket", target.SocketPath), ("pong", true), ("roundTripMicroseconds", Math.Round(micros, 1)));
                     return ExitCodes.Ok;
                 },
-                Left: error => output.Fail(ExitCodes.Failure, error.Message));
-        });
+                Left: error => FailWith(output, target, error, "ping", timeout));
+        }, timeout);
+    }
 
     /// <summary><c>send '&lt;json&gt;'</c>.</summary>
     public static async Task<int> SendAsync(Target target, CommandLine line, Output output)
@@ -200,7 +311,7 @@ public static class Commands
             return output.Fail(ExitCodes.Usage, $"The payload is not JSON: {e.Message}");
         }
 
-        var (timeout, timeoutError) = line.Timeout(RequestTimeout);
+        var (timeout, timeoutError) = line.Timeout(DefaultSendTimeout);
         if (timeoutError is not null)
             return output.Fail(ExitCodes.Usage, timeoutError);
         return await WithClient(target, output, async client =>
@@ -212,7 +323,9 @@ public static class Commands
                     output.RawJson(json.GetRawText());
                     return ExitCodes.Ok;
                 },
-                Left: error => output.Fail(error is DaemonConnectionError.RemoteError ? ExitCodes.Negative : ExitCodes.Failure, error.Message));
+                Left: error => error is DaemonConnectionError.RemoteError
+                    ? output.Fail(ExitCodes.Negative, error.Message)
+                    : FailWith(output, target, error, "send", timeout));
         }, timeout);
     }
 
@@ -223,9 +336,9 @@ public static class Commands
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> WithClient(Target target, Output output, Func<IpcClient, Task<int>> use, TimeSpan? requestTimeout = null)
+    private static async Task<int> WithClient(Target target, Output output, Func<IpcClient, Task<int>> use, TimeSpan requestTimeout)
     {
-        await using var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = requestTimeout ?? RequestTimeout, LockPath = target.LockPath });
+        await using var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = requestTimeout, LockPath = target.LockPath });
         var connected = await client.ConnectAsync();
         if (connected.IsLeft)
         {
@@ -236,40 +349,100 @@ public static class Commands
         return await use(client);
     }
 
-    private static async Task<Option<JsonElement>> StatusOf(IpcClient client) =>
-        (await client.SendRawAsync("{\"type\":\"status\"}"u8.ToArray())).Match(
-            Right: json => JsonDocument.Parse(json).RootElement is { ValueKind: JsonValueKind.Object } e && e.TryGetProperty("pid", out _) ? Prelude.Some(e) : Prelude.None,
-            Left: _ => Option<JsonElement>.None);
+    /// <summary>
+    /// Reports a failed request for what it is: a timeout (exit 4, naming the lock holder), an error reply, a closed
+    /// connection, or a protocol error. A timeout is never mistaken for a foreign daemon or for "not running".
+    /// </summary>
+    private static int FailWith(Output output, Target target, DaemonConnectionError error, string request, TimeSpan timeout) =>
+        error switch
+        {
+            DaemonConnectionError.ConnectionTimeoutError =>
+                output.Fail(ExitCodes.Timeout, TimeoutMessage(target, timeout)),
+            DaemonConnectionError.RemoteError remote =>
+                output.Fail(ExitCodes.Failure, $"{target.SocketPath} answered \"{request}\" with an error: {remote.RemoteMessage}{remote.Code.Match(c => $" ({c})", () => "")}."),
+            DaemonConnectionError.ConnectionClosedError closed =>
+                output.Fail(ExitCodes.Failure, $"{target.SocketPath} closed the connection before answering \"{request}\" ({closed.Reason}); the daemon may be stopping."),
+            DaemonConnectionError.ProtocolError protocol =>
+                output.Fail(ExitCodes.Failure, $"{target.SocketPath} broke the protocol answering \"{request}\": {protocol.Details}"),
+            DaemonConnectionError.ConnectionRefusedError or DaemonConnectionError.StaleSocketError =>
+                output.Fail(ExitCodes.NotRunning, $"{target.Name} is not running: {error.Message}"),
+            DaemonConnectionError.StartFailedError =>
+                output.Fail(ExitCodes.Failure, error.Message),
+            _ => throw new InvalidOperationException($"Unknown connection error {error}."),
+        };
+
+    private static string TimeoutMessage(Target target, TimeSpan timeout)
+    {
+        var who = HolderPid(target).Match(p => $"PID {p.ToString(System.Globalization.CultureInfo.InvariantCulture)}", () => "the daemon (PID unknown)");
+        var stop = target.NameGiven || target.SocketPath == DefaultSocketOf(target) ? $"outfitter-daemon stop --force{(target.NameGiven ? " --name " + target.Name : "")}" : $"outfitter-daemon stop --force --socket {target.SocketPath}";
+        return $"no reply within {timeout.TotalSeconds:0.###} s from {who} at {target.SocketPath}: it accepts connections but does not answer (stopped or hung?); `{stop}` ends it";
+    }
+
+    private static string? DefaultSocketOf(Target target) =>
+        DaemonPaths.Resolve(target.Name).Match(p => p.SocketPath, _ => null);
+
+    /// <summary>The lock holder's PID: the verified owner when known, else whom the lock decision names.</summary>
+    private static Option<int> HolderPid(Target target) =>
+        DaemonStopper.Os.WhomToSignal(target.LockPath) is SignalPermission.Allowed allowed
+            ? Prelude.Some(allowed.Owner.Pid)
+            : DaemonLockService.Os.Inspect(target.LockPath) is LockDecision.HeldBy held ? held.Pid : Option<int>.None;
+
+    private static string NotSignalled(Target target, OwnerSignalResult.Refused refused, string what) =>
+        $"{target.Name} {what}, and no signal was sent: {refused.Message}. " +
+        refused.Reason switch
+        {
+            SignalRefusal.NotLocked =>
+                $"If that process is a daemon that takes no kernel lock (the TypeScript package), stop it by its own means; if {target.LockPath} is stale, remove it.",
+            SignalRefusal.NoPidInFile or SignalRefusal.OwnerDead =>
+                "A new daemon holds the lock and has not written its PID yet; run stop again in a moment.",
+            _ => "Find the daemon's process and stop it by its own means; a PID that may belong to another process is never signalled.",
+        };
+
+    // Not Match: LanguageExt refuses a null result.
+    private static object? PidValue(Option<int> pid) => pid.IsSome ? (int)pid : null;
+
+    private static string PidText(Option<int> pid) => pid.Match(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), () => "?");
+
+    /// <summary>Right(Some): a status object; Right(None): an answer that is not one; Left: no answer, and why.</summary>
+    private static async Task<Either<DaemonConnectionError, Option<JsonElement>>> StatusOf(IpcClient client, CancellationToken cancellationToken = default) =>
+        (await client.SendRawAsync("{\"type\":\"status\"}"u8.ToArray(), cancellationToken)).Map(json =>
+            IsStatus(json, out var status) ? Prelude.Some(status) : Option<JsonElement>.None);
+
+    private static bool IsStatus(ReadOnlyMemory<byte> json, out JsonElement status)
+    {
+        try
+        {
+            status = JsonDocument.Parse(json).RootElement;
+            return status.ValueKind == JsonValueKind.Object && status.TryGetProperty("pid", out _);
+        }
+        catch (JsonException)
+        {
+            status = default;
+            return false;
+        }
+    }
 
     private static async Task<bool> WaitUntilGone(Target target, TimeSpan timeout)
     {
-        var deadline = Stopwatch.StartNew();
+        var budget = new Budget(timeout, TimeProvider.System);
         var delay = TimeSpan.FromMilliseconds(5);
-        while (deadline.Elapsed < timeout)
+        while (!budget.IsSpent)
         {
             if (!await DaemonLock.IsDaemonAliveAsync(target.LockPath))
                 return true;
-            await Task.Delay(delay);
+            await Task.Delay(budget.RemainingAtMost(delay));
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 100));
         }
 
         return !await DaemonLock.IsDaemonAliveAsync(target.LockPath);
     }
 
-    private static async Task CleanStaleAsync(Target target)
-    {
-        // Only a lock file that no live daemon owns. A dead socket file is left alone: the next daemon replaces it,
-        // and only after checking that it is a socket nobody answers on.
-        if (await DaemonLock.IsDaemonAliveAsync(target.LockPath))
-            return;
-        try
-        {
-            if (File.Exists(target.LockPath))
-                File.Delete(target.LockPath);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Left for the next start, which reclaims a stale lock anyway.
-        }
-    }
+    /// <summary>
+    /// Deletes a stale lock file, only while holding its kernel lock (<see cref="DaemonLockService.RemoveStale"/>): a
+    /// daemon starting at the same moment is either refused by our lock (and retried by its starter) or locks a file we
+    /// never touch. A dead socket file is left alone: the next daemon replaces it, after checking that it is a socket
+    /// nobody answers on.
+    /// </summary>
+    private static void CleanStale(Target target) =>
+        _ = DaemonLockService.Os.RemoveStale(target.LockPath); // a failure leaves the file for the next start, which reclaims it
 }

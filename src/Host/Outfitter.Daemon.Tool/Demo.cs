@@ -34,13 +34,13 @@ public static class Demo
 
         var line = CommandLine.Parse(["start", "--name", name]).Line!;
         await Step($"start --name {name}", () => Commands.StartAsync(target, line, output));
-        await Step($"ping --name {name}", () => Commands.PingAsync(target, output));
+        await Step($"ping --name {name}", () => Commands.PingAsync(target, line, output));
         await Step($"send --name {name} '{{\"type\":\"echo\",\"data\":\"hello ✓\"}}'", () => Commands.SendAsync(target, CommandLine.Parse(["send", "{\"type\":\"echo\",\"data\":\"hello ✓\"}"]).Line!, output));
-        await Step($"status --name {name}", () => Commands.StatusAsync(target, output));
-        await Step($"health --name {name}", () => Commands.HealthAsync(target, output));
+        await Step($"status --name {name}", () => Commands.StatusAsync(target, line, output));
+        await Step($"health --name {name}", () => Commands.HealthAsync(target, line, output));
         await Step($"run --name {name}   (a second instance)", () => SecondInstanceAsync(name, stdout), ExitCodes.Negative);
         await Step($"stop --name {name}", () => Commands.StopAsync(target, CommandLine.Parse(["stop", "--name", name]).Line!, output));
-        await Step($"status --name {name}", () => Commands.StatusAsync(target, new Output(stdout, stdout, json: false)), ExitCodes.NotRunning);
+        await Step($"status --name {name}", () => Commands.StatusAsync(target, line, new Output(stdout, stdout, json: false)), ExitCodes.NotRunning);
 
         // The demo's daemon had its own name: leave nothing behind.
         try

@@ -15,6 +15,12 @@ public static class ExitCodes
     /// <summary>Something failed: the daemon could not start, a system error, a protocol error.</summary>
     public const int Failure = 3;
 
+    /// <summary>
+    /// The daemon accepted the connection but did not answer within <c>--timeout</c> (stopped, deadlocked, overloaded).
+    /// Never reported as "not running" or as a foreign daemon.
+    /// </summary>
+    public const int Timeout = 4;
+
     /// <summary>Bad command line.</summary>
     public const int Usage = 64;
 }

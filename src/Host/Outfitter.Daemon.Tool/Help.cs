@@ -12,7 +12,7 @@ public static class Help
         Commands:
           run       Run a daemon in the foreground (prints READY <socket> when it accepts connections).
           start     Start the daemon in the background and wait until it answers; print its PID.
-          stop      Ask the daemon to stop and wait until it has exited (--force: SIGKILL after --timeout).
+          stop      Ask the daemon to stop and wait until it has exited (--force: SIGKILL at the --timeout deadline).
           status    Show the daemon's PID, uptime, version and paths.
           health    Run its health checks. Exit 0 healthy, 1 unhealthy, 2 not running.
           ping      Check that it answers.
@@ -21,10 +21,12 @@ public static class Help
           paths     Show where NAME's socket, lock and log live.
 
         Options: --name NAME (default outfitter-daemon), --socket PATH (any daemon speaking the protocol,
-        including one written with the TypeScript package), --json (machine-readable output), --help.
+        including one written with the TypeScript package), --timeout SECONDS (every command that talks to a
+        daemon; ping, status, health 5 s, send 30 s, start 30 s, stop 10 s), --json (machine-readable output), --help.
 
         Exit codes: 0 ok, 1 negative answer (unhealthy, error reply, stop timed out), 2 not running,
-        3 failure (could not start, system or protocol error), 64 bad command line.
+        3 failure (could not start, system or protocol error), 4 no reply within --timeout (the daemon accepts
+        connections but does not answer: stopped or hung), 64 bad command line.
         Run 'outfitter-daemon <command> --help' for details.
         """;
 
@@ -48,26 +50,34 @@ public static class Help
         "stop" => """
             outfitter-daemon stop [--name NAME | --socket PATH] [--timeout SECONDS] [--force] [--json]
               Asks the daemon to stop (IPC shutdown; SIGTERM to the lock owner if it does not answer) and waits until it
-              has exited (default 10 s). With --force, kills it (SIGKILL) if it is still running then. Removes stale files.
-              Exit: 0 stopped or was not running, 1 still running after the timeout (without --force).
+              has exited. --timeout is the budget of the whole stop (default 10 s): the shutdown request gets at most
+              half of it, SIGTERM and the wait the rest; with --force, SIGKILL goes at the deadline and the daemon is
+              gone within about a second after it. Only the verified holder of the lock is signalled (kernel lock held,
+              recorded start time equal to the live process's); a PID that may have been reused is never signalled.
+              Removes a stale lock file, only while holding its lock.
+              Exit: 0 stopped or was not running, 1 still running after the timeout (without --force), or not signalled
+              (the message says why), 3 a signal failed or it survived SIGKILL.
             """,
         "status" => """
-            outfitter-daemon status [--name NAME | --socket PATH] [--json]
-              Shows the daemon's name, PID, state, uptime, version and paths. Exit: 0 running, 2 not running.
+            outfitter-daemon status [--name NAME | --socket PATH] [--timeout SECONDS] [--json]
+              Shows the daemon's name, PID, state, uptime, version and paths (waits at most --timeout, default 5 s).
+              Exit: 0 running, 2 not running, 3 an error reply or an answer that is not a status, 4 no reply in time.
             """,
         "health" => """
-            outfitter-daemon health [--name NAME | --socket PATH] [--json]
-              Runs the daemon's health checks and shows each result. Usable as a container or systemd health probe.
-              Exit: 0 healthy, 1 unhealthy, 2 not running.
+            outfitter-daemon health [--name NAME | --socket PATH] [--timeout SECONDS] [--json]
+              Runs the daemon's health checks and shows each result. Usable as a container or systemd health probe: it
+              ends within --timeout (default 5 s). Exit: 0 healthy, 1 unhealthy, 2 not running, 4 no reply in time.
             """,
         "ping" => """
-            outfitter-daemon ping [--name NAME | --socket PATH] [--json]
-              Sends {"type":"ping"} and reports the round-trip time. Exit: 0 answered, 2 not running.
+            outfitter-daemon ping [--name NAME | --socket PATH] [--timeout SECONDS] [--json]
+              Sends {"type":"ping"} and reports the round-trip time (waits at most --timeout, default 5 s).
+              Exit: 0 answered, 2 not running, 4 no reply in time.
             """,
         "send" => """
             outfitter-daemon send '<json payload>' [--name NAME | --socket PATH] [--timeout SECONDS]
-              Sends one request with the given payload, e.g. '{"type":"echo","data":42}', and prints the reply payload.
-              Exit: 0 answered, 1 error reply, 2 not running, 64 the payload is not JSON.
+              Sends one request with the given payload, e.g. '{"type":"echo","data":42}', and prints the reply payload
+              (waits at most --timeout, default 30 s). Exit: 0 answered, 1 error reply, 2 not running, 4 no reply in time,
+              64 the payload is not JSON.
             """,
         "demo" => """
             outfitter-daemon demo

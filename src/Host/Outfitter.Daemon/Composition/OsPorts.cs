@@ -19,6 +19,7 @@ internal static class OsPorts
     private static readonly Lazy<IProcessTable> ProcessTableInstance = new(CreateProcessTable);
     private static readonly Lazy<IDirectories> DirectoriesInstance = new(CreateDirectories);
     private static readonly Lazy<ISignalSource> SignalsInstance = new(() => new PosixSignals());
+    private static readonly Lazy<IProcessSignals> ProcessSignalsInstance = new(CreateProcessSignals);
 
     internal static ILockFiles LockFiles => LockFilesInstance.Value;
 
@@ -27,6 +28,8 @@ internal static class OsPorts
     internal static IDirectories Directories => DirectoriesInstance.Value;
 
     internal static ISignalSource Signals => SignalsInstance.Value;
+
+    internal static IProcessSignals ProcessSignals => ProcessSignalsInstance.Value;
 
     internal static IProcessExit Exit { get; } = new EnvironmentProcessExit();
 
@@ -51,6 +54,9 @@ internal static class OsPorts
 
     internal static IProcessTable CreateProcessTable() =>
         OperatingSystem.IsWindows() ? new WindowsProcessTable() : new UnixProcessTable();
+
+    internal static IProcessSignals CreateProcessSignals() =>
+        OperatingSystem.IsWindows() ? new WindowsProcessSignals() : new UnixProcessSignals();
 
     internal static IDirectories CreateDirectories() =>
         OperatingSystem.IsWindows() ? new WindowsDirectories() : new UnixDirectories();

@@ -27,6 +27,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(_ => OsPorts.CreateLockFiles());
         services.TryAddSingleton(_ => OsPorts.CreateProcessTable());
         services.TryAddSingleton(_ => OsPorts.CreateDirectories());
+        services.TryAddSingleton(_ => OsPorts.CreateProcessSignals());
         services.TryAddSingleton<IRuntimeEnvironment, OsRuntimeEnvironment>();
         services.TryAddSingleton<IIpcTransport, EndpointTransport>();
         services.TryAddSingleton(_ => OsPorts.Signals);
@@ -34,6 +35,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(_ => OsPorts.SystemdEnvironment);
         services.TryAddSingleton(_ => OsPorts.SystemdNotifier);
         services.TryAddSingleton(sp => new DaemonLockService(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IDirectories>()));
+        services.TryAddSingleton(sp => new DaemonStopper(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IProcessSignals>()));
         services.TryAddSingleton(sp => new DaemonPathResolver(sp.GetRequiredService<IRuntimeEnvironment>(), sp.GetRequiredService<IDirectories>()));
         services.TryAddSingleton<IHealthChecker>(sp =>
         {

@@ -114,6 +114,48 @@ public sealed class DaemonLockService
         }
     }
 
+    /// <summary>
+    /// Deletes the lock file at <paramref name="lockPath"/> if it is stale (what <see cref="Acquire"/> would reclaim: no
+    /// holder and a dead or replaced owner, an empty file or garbage), and only while holding its kernel lock, so a daemon
+    /// starting at the same moment either is refused by our lock or locks a file we did not touch; the delete happens only
+    /// while the path still names the locked inode. Nothing is written into the file. Gives true when a file was deleted,
+    /// false when there was none or a live owner holds it.
+    /// </summary>
+    public Either<LockError, bool> RemoveStale(string lockPath)
+    {
+        if (string.IsNullOrWhiteSpace(lockPath) || lockPath.Contains('\0', StringComparison.Ordinal))
+            return false;
+
+        // No file, nothing to do (and nothing to create: locking creates the file it locks).
+        var existing = _files.Read(lockPath);
+        if (existing.IsFail || ((Option<string>)existing).IsNone)
+            return false;
+
+        return _files.TryLock(lockPath).Match(
+            Succ: attempt => attempt switch
+            {
+                LockAttempt.Contended => Right<LockError, bool>(false),
+                LockAttempt.Locked locked => RemoveWhileHeld(locked.Lock),
+                _ => throw new InvalidOperationException($"Unknown lock attempt {attempt}."),
+            },
+            Fail: error => ToLockError(lockPath, error));
+    }
+
+    private Either<LockError, bool> RemoveWhileHeld(IHeldLock held)
+    {
+        using (held)
+        {
+            var read = held.Read();
+            if (read.IsFail)
+                return ToLockError(held.LockPath, (Error)read);
+            if (Observe(KernelLock.Free, LockFileContent.Parse(Some((string)read))) is LockDecision.HeldBy)
+                return false;
+            return held.Remove().Match(
+                Succ: _ => Right<LockError, bool>(true),
+                Fail: error => ToLockError(held.LockPath, error));
+        }
+    }
+
     /// <summary>Whether <paramref name="pid"/> is a live process; false for pid ≤ 0, true when we may not signal it (EPERM).</summary>
     public bool IsProcessAlive(int pid) => pid > 0 && _processes.Inspect(pid) is ProcessStatus.Alive;
 

@@ -1,0 +1,109 @@
+using LanguageExt;
+
+namespace Outfitter.Daemon.Core.Locking;
+
+/// <summary>Why a stop may not signal the process a lock file names.</summary>
+public enum SignalRefusal
+{
+    /// <summary>
+    /// Nobody holds the kernel lock: no daemon of ours owns the lock, whatever the file says (a leftover of a crashed
+    /// owner, or a file written by a process that takes no kernel lock, such as the TypeScript package).
+    /// </summary>
+    NotLocked,
+
+    /// <summary>The lock is held, but the file names no PID yet (the holder has locked and not yet written).</summary>
+    NoPidInFile,
+
+    /// <summary>The file names this very process; a stop never signals itself.</summary>
+    NamesSelf,
+
+    /// <summary>The named process was not inspected, so nothing says it is the holder.</summary>
+    NotInspected,
+
+    /// <summary>The named process no longer exists (the holder has not yet rewritten its dead predecessor's file).</summary>
+    OwnerDead,
+
+    /// <summary>The file records no start time, or the named process's start time cannot be read: the PID cannot be trusted.</summary>
+    StartTimeUnknown,
+
+    /// <summary>The named PID belongs to a different process now (its start time differs from the recorded one).</summary>
+    PidReused,
+}
+
+/// <summary>Whether a stop may send a signal, and to whom: a closed set of cases, decided by <see cref="StopDecisions.WhomToSignal"/>.</summary>
+public abstract record SignalPermission
+{
+    private SignalPermission()
+    {
+    }
+
+    /// <summary>The kernel lock is held and <paramref name="Owner"/> (PID and start time) is provably the process the file names.</summary>
+    public sealed record Allowed(ProcessIdentity Owner) : SignalPermission;
+
+    /// <summary>No process may be signalled; <paramref name="NamedPid"/> is the PID the file names, if any.</summary>
+    public sealed record Refused(SignalRefusal Reason, Option<int> NamedPid) : SignalPermission;
+}
+
+/// <summary>
+/// The pure decision behind <c>stop</c>'s signals: a PID read from a file is only a claim, and signalling the wrong
+/// process (a reused PID, or a dead predecessor's PID that the new holder has not yet overwritten) is unrecoverable.
+/// So a process may be signalled only when the kernel lock is held (a live holder exists) and the file names a process
+/// whose recorded start time is known and equals the live process's start time. Anything less refuses.
+/// </summary>
+public static class StopDecisions
+{
+    /// <summary>Decides whom a stop may signal.</summary>
+    /// <param name="kernel">Whether another handle holds the kernel lock on the lock file.</param>
+    /// <param name="content">The lock file's parsed content.</param>
+    /// <param name="named">The status of the process the content names (None: not inspected).</param>
+    /// <param name="self">This process, which is never signalled.</param>
+    public static SignalPermission WhomToSignal(KernelLock kernel, LockFileContent content, Option<ProcessStatus> named, ProcessIdentity self)
+    {
+        var namedPid = content.Pid;
+        if (kernel == KernelLock.Free)
+            return new SignalPermission.Refused(SignalRefusal.NotLocked, namedPid);
+        if (kernel != KernelLock.Held)
+            throw new ArgumentOutOfRangeException(nameof(kernel), kernel, "Unknown kernel lock state.");
+
+        return content switch
+        {
+            LockFileContent.Missing or LockFileContent.Empty or LockFileContent.Invalid =>
+                new SignalPermission.Refused(SignalRefusal.NoPidInFile, namedPid),
+            LockFileContent.Owned owned when owned.Owner.Pid == self.Pid =>
+                new SignalPermission.Refused(SignalRefusal.NamesSelf, namedPid),
+            LockFileContent.Owned owned => named.Match(
+                None: () => new SignalPermission.Refused(SignalRefusal.NotInspected, namedPid),
+                Some: status => DecideNamed(owned.Owner, status)),
+            _ => throw new ArgumentOutOfRangeException(nameof(content), content, "Unknown lock file content."),
+        };
+    }
+
+    private static SignalPermission DecideNamed(ProcessIdentity recorded, ProcessStatus status) =>
+        status switch
+        {
+            ProcessStatus.Dead => new SignalPermission.Refused(SignalRefusal.OwnerDead, recorded.Pid),
+            ProcessStatus.Alive alive when recorded.StartTime.IsNone || alive.StartTime.IsNone =>
+                new SignalPermission.Refused(SignalRefusal.StartTimeUnknown, recorded.Pid),
+            ProcessStatus.Alive alive when alive.StartTime != recorded.StartTime =>
+                new SignalPermission.Refused(SignalRefusal.PidReused, recorded.Pid),
+            ProcessStatus.Alive => new SignalPermission.Allowed(recorded),
+            _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown process status."),
+        };
+
+    /// <summary>A sentence for people saying why nothing was signalled.</summary>
+    public static string Explain(SignalPermission.Refused refused)
+    {
+        var pid = refused.NamedPid.Match(p => $"PID {p}", () => "no PID");
+        return refused.Reason switch
+        {
+            SignalRefusal.NotLocked => $"nobody holds the kernel lock, so the process the lock file names ({pid}) is not the daemon",
+            SignalRefusal.NoPidInFile => "the lock is held, but its file names no PID yet",
+            SignalRefusal.NamesSelf => "the lock file names this very process",
+            SignalRefusal.NotInspected => $"the process the lock file names ({pid}) could not be inspected",
+            SignalRefusal.OwnerDead => $"the process the lock file names ({pid}) is gone; the lock's holder has not written its PID yet",
+            SignalRefusal.StartTimeUnknown => $"the start time of {pid} is not recorded or cannot be read, so it may not be the daemon",
+            SignalRefusal.PidReused => $"{pid} now belongs to another process (its start time differs from the recorded one)",
+            _ => throw new ArgumentOutOfRangeException(nameof(refused), refused.Reason, "Unknown refusal."),
+        };
+    }
+}

@@ -1,0 +1,144 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using LanguageExt;
+using Outfitter.Daemon.Core.Locking;
+using Xunit;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon.Core.Tests.Locking;
+
+/// <summary>Whom <c>stop</c> may signal: only a holder of the kernel lock whose recorded start time matches the live one.</summary>
+public sealed class StopDecisionsTests
+{
+    private static readonly ProcessIdentity Self = new(100, Some(50UL));
+
+    private static LockFileContent OwnedBy(int pid, Option<ulong> startTime = default) =>
+        new LockFileContent.Owned(new ProcessIdentity(pid, startTime));
+
+    private static Option<ProcessStatus> Alive(Option<ulong> startTime = default) => Some<ProcessStatus>(new ProcessStatus.Alive(startTime));
+
+    private static Option<ProcessStatus> Dead => Some<ProcessStatus>(new ProcessStatus.Dead());
+
+    private static SignalPermission Decide(KernelLock kernel, LockFileContent content, Option<ProcessStatus> named) =>
+        StopDecisions.WhomToSignal(kernel, content, named, Self);
+
+    private static SignalPermission Refused(SignalRefusal reason, Option<int> pid) => new SignalPermission.Refused(reason, pid);
+
+    [Fact]
+    public void The_verified_holder_may_be_signalled()
+    {
+        Assert.Equal(new SignalPermission.Allowed(new ProcessIdentity(200, Some(7UL))), Decide(KernelLock.Held, OwnedBy(200, Some(7UL)), Alive(Some(7UL))));
+    }
+
+    [Fact]
+    public void A_live_process_named_by_an_unlocked_file_is_never_signalled()
+    {
+        // The real-process case: the file names an unrelated `sleep`, with its true start time, and nobody holds the lock.
+        Assert.Equal(Refused(SignalRefusal.NotLocked, Some(200)), Decide(KernelLock.Free, OwnedBy(200, Some(7UL)), Alive(Some(7UL))));
+    }
+
+    [Fact]
+    public void A_reused_pid_in_a_held_lock_is_not_signalled()
+    {
+        // The holder has locked but not yet rewritten its dead predecessor's file; the predecessor's PID now names another process.
+        Assert.Equal(Refused(SignalRefusal.PidReused, Some(200)), Decide(KernelLock.Held, OwnedBy(200, Some(7UL)), Alive(Some(8UL))));
+    }
+
+    [Fact]
+    public void A_dead_predecessor_in_a_held_lock_is_not_signalled()
+    {
+        Assert.Equal(Refused(SignalRefusal.OwnerDead, Some(200)), Decide(KernelLock.Held, OwnedBy(200, Some(7UL)), Dead));
+    }
+
+    [Theory]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(false, false)]
+    public void An_unknown_start_time_on_either_side_is_not_signalled(bool recordedKnown, bool liveKnown)
+    {
+        var content = OwnedBy(200, recordedKnown ? Some(7UL) : None);
+        Assert.Equal(Refused(SignalRefusal.StartTimeUnknown, Some(200)), Decide(KernelLock.Held, content, Alive(liveKnown ? Some(7UL) : None)));
+    }
+
+    [Fact]
+    public void A_held_lock_whose_file_names_no_pid_yet_is_not_signalled()
+    {
+        Assert.Equal(Refused(SignalRefusal.NoPidInFile, None), Decide(KernelLock.Held, new LockFileContent.Empty(), None));
+        Assert.Equal(Refused(SignalRefusal.NoPidInFile, None), Decide(KernelLock.Held, new LockFileContent.Missing(), None));
+        Assert.Equal(Refused(SignalRefusal.NoPidInFile, None), Decide(KernelLock.Held, new LockFileContent.Invalid("garbage"), None));
+    }
+
+    [Fact]
+    public void This_process_is_never_signalled()
+    {
+        Assert.Equal(Refused(SignalRefusal.NamesSelf, Some(Self.Pid)), Decide(KernelLock.Held, new LockFileContent.Owned(Self), Alive(Self.StartTime)));
+    }
+
+    [Fact]
+    public void An_uninspected_process_is_not_signalled()
+    {
+        Assert.Equal(Refused(SignalRefusal.NotInspected, Some(200)), Decide(KernelLock.Held, OwnedBy(200, Some(7UL)), None));
+    }
+
+    [Fact]
+    public void Every_refusal_is_explained_with_the_pid_when_there_is_one()
+    {
+        foreach (var reason in Enum.GetValues<SignalRefusal>())
+        {
+            var text = StopDecisions.Explain(new SignalPermission.Refused(reason, Some(4242)));
+            Assert.False(string.IsNullOrWhiteSpace(text));
+            if (reason is not (SignalRefusal.NoPidInFile or SignalRefusal.NamesSelf))
+                Assert.Contains("4242", text, StringComparison.Ordinal);
+        }
+    }
+
+    // Properties over every combination of facts.
+
+    [Property(Arbitrary = new[] { typeof(CoreArbitraries) })]
+    public bool Signal_only_when_locked_and_the_named_process_provably_matches(
+        KernelLock kernel, LockFileContent content, Option<ProcessStatus> named, ProcessIdentity self)
+    {
+        var decision = StopDecisions.WhomToSignal(kernel, content, named, self);
+        var provable = kernel == KernelLock.Held
+            && content is LockFileContent.Owned { Owner: var recorded }
+            && recorded.Pid != self.Pid
+            && recorded.StartTime.IsSome
+            && named.Exists(s => s is ProcessStatus.Alive alive && alive.StartTime == recorded.StartTime);
+        return provable
+            ? decision == new SignalPermission.Allowed(((LockFileContent.Owned)content).Owner)
+            : decision is SignalPermission.Refused refused && refused.NamedPid == content.Pid;
+    }
+
+    [Property(Arbitrary = new[] { typeof(CoreArbitraries) })]
+    public bool A_signalled_process_is_one_the_lock_decision_names_as_the_kernel_lock_holder(
+        KernelLock kernel, LockFileContent content, Option<ProcessStatus> named, ProcessIdentity self) =>
+        StopDecisions.WhomToSignal(kernel, content, named, self) is not SignalPermission.Allowed allowed
+        || LockDecisions.Decide(kernel, content, named, self) == new LockDecision.HeldBy(Some(allowed.Owner.Pid), HeldReason.KernelLock);
+
+    [Property(Arbitrary = new[] { typeof(CoreArbitraries) })]
+    public bool An_unlocked_file_is_never_signalled_whoever_it_names(LockFileContent content, Option<ProcessStatus> named, ProcessIdentity self) =>
+        StopDecisions.WhomToSignal(KernelLock.Free, content, named, self) == new SignalPermission.Refused(SignalRefusal.NotLocked, content.Pid);
+
+    [Property]
+    public Property A_reused_pid_is_never_signalled() =>
+        Prop.ForAll(
+            Arb.From(
+                from pid in Gen.Choose(101, 200)
+                from recorded in Generators.AnyStartTime
+                from live in Generators.AnyStartTime
+                where recorded != live
+                select (pid, recorded, live)),
+            c => StopDecisions.WhomToSignal(KernelLock.Held, OwnedBy(c.pid, Some(c.recorded)), Alive(Some(c.live)), Self)
+                 == new SignalPermission.Refused(SignalRefusal.PidReused, Some(c.pid)));
+
+    [Property]
+    public Property A_dead_owner_is_never_signalled() =>
+        Prop.ForAll(
+            Arb.From(
+                from pid in Gen.Choose(101, 200)
+                from kernel in Generators.Kernel
+                from recorded in Generators.OptionOf(Generators.AnyStartTime)
+                select (pid, kernel, recorded)),
+            c => StopDecisions.WhomToSignal(c.kernel, OwnedBy(c.pid, c.recorded), Dead, Self) is SignalPermission.Refused);
+}
