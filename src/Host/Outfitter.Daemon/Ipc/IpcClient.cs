@@ -72,7 +72,7 @@ public sealed class IpcClient : IAsyncDisposable
     public string Path { get; }
 
     /// <summary>True while connected.</summary>
-    public bool IsConnected => Volatile.Read(ref _connection) is { IsOpen: true };
+    public bool IsConnected => Volatile.Read(ref _connection) is { IsOpen: true, IsWritable: true };
 
     /// <summary>Creates a client for <paramref name="path"/> over this OS's transport.</summary>
     public static IpcClient Create(string path, IpcClientOptions? options = null) =>
@@ -131,8 +131,12 @@ public sealed class IpcClient : IAsyncDisposable
             Right: stream =>
             {
                 var connection = new Connection(stream, _options.MaxReplyBytes);
-                Volatile.Write(ref _connection, connection);
+                var previous = Interlocked.Exchange(ref _connection, connection);
                 connection.Start();
+
+                // A previous connection that stopped taking requests keeps reading the replies still owed to it.
+                if (previous is { HasPending: false })
+                    previous.Close("replaced by a new connection");
                 return Right<DaemonConnectionError, Unit>(unit);
             },
             Left: failure => Left<DaemonConnectionError, Unit>(Classify(failure)));
@@ -183,6 +187,8 @@ public sealed class IpcClient : IAsyncDisposable
         var connection = Volatile.Read(ref _connection);
         if (connection is not { IsOpen: true })
             return new DaemonConnectionError.ConnectionClosedError($"not connected to {Path}; call ConnectAsync first");
+        if (connection.NotWritableReason is { } refused)
+            return new DaemonConnectionError.ConnectionClosedError($"the server stopped taking requests on this connection ({refused}); connect again");
         var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var reply = connection.Register(id);
         var written = await connection.WriteRequestAsync(id, payloadJson, cancellationToken).ConfigureAwait(false);
@@ -276,8 +282,16 @@ public sealed class IpcClient : IAsyncDisposable
         private readonly SemaphoreSlim _writeLock = new(1, 1);
         private readonly CancellationTokenSource _closing = new();
         private int _closed;
+        private string? _notWritable;
 
         public bool IsOpen => Volatile.Read(ref _closed) == 0;
+
+        /// <summary>False once a write failed: no new requests, but replies to those already sent are still read.</summary>
+        public bool IsWritable => Volatile.Read(ref _notWritable) is null;
+
+        public string? NotWritableReason => Volatile.Read(ref _notWritable);
+
+        public bool HasPending => !_pending.IsEmpty;
 
         public void Start() => _ = Task.Run(ReadLoopAsync);
 
@@ -313,8 +327,10 @@ public sealed class IpcClient : IAsyncDisposable
             catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
             {
                 // Not sent: a line is executed only once its newline arrives, and a server that stopped reading refuses
-                // the whole write (a graceful close answers everything it received).
-                Close("writing the request failed: " + e.Message);
+                // the whole write (a graceful close answers everything it received). The connection takes no more
+                // requests, but stays open for reading: replies to requests written before are still on their way, and
+                // the reader ends the connection at the server's end of stream (or when it breaks).
+                Interlocked.CompareExchange(ref _notWritable, e.Message, null);
                 return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionClosedError("writing the request failed: " + e.Message, RequestSent: false));
             }
             finally
