@@ -45,7 +45,10 @@ public sealed record ReplyEnvelope(string? Id, bool IsError, ReadOnlyMemory<byte
 /// </summary>
 public static class Envelope
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+    /// <summary>The deepest nesting a line may have; a payload inside a valid request is one level less deep.</summary>
+    internal const int MaxDepth = 256;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
     private static ReadOnlySpan<byte> NullJson => "null"u8;
 
     /// <summary>

@@ -8,6 +8,9 @@ namespace Outfitter.Daemon.Core.Ipc;
 /// </summary>
 public static class PayloadFields
 {
+    // The envelope's limit, not the reader's default of 64: any payload a valid request carries must be readable here.
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = Envelope.MaxDepth };
+
     /// <summary>
     /// Finds member <paramref name="name"/> of the JSON object <paramref name="payload"/> and returns its raw JSON (the last
     /// one when a name repeats, as JavaScript's <c>JSON.parse</c> does). False when the payload is not an object, is
@@ -19,7 +22,7 @@ public static class PayloadFields
         var found = false;
         try
         {
-            var reader = new Utf8JsonReader(payload);
+            var reader = new Utf8JsonReader(payload, ReaderOptions);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 return false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)

@@ -1,0 +1,61 @@
+using System.Text;
+using LanguageExt;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Locking;
+using Xunit;
+
+namespace Outfitter.Daemon.Core.Tests.Fuzz;
+
+/// <summary>What fuzzing the parsers found (fuzz/README.md): each finding as a plain test, next to its corpus input.</summary>
+public sealed class FuzzFindingsTests
+{
+    [Theory]
+    [InlineData(65)]
+    [InlineData(200)]
+    [InlineData(254)]
+    public void A_payload_nested_deeper_than_the_reader_default_still_routes_on_its_type(int depth)
+    {
+        // Found by the envelope and payload targets (corpus deep-payload-fields, deep-100): the envelope accepts nesting to
+        // 256, but PayloadFields read with the default limit of 64, so a valid request's "type" silently read as absent.
+        var payload = "{\"type\":\"ping\",\"deep\":" + new string('[', depth - 1) + new string(']', depth - 1) + "}";
+        var line = Encoding.UTF8.GetBytes("{\"id\":\"1\",\"type\":\"request\",\"payload\":" + payload + "}");
+        var request = Envelope.ParseRequest(line);
+        Assert.True(request.IsValid, request.Problem);
+
+        Span<byte> type = stackalloc byte[16];
+        var written = PayloadFields.TryGetString(request.Payload, "type"u8, type);
+
+        Assert.Equal("ping", Encoding.UTF8.GetString(type[..Math.Max(written, 0)]));
+        Assert.True(PayloadFields.TryGetRaw(request.Payload, "deep"u8, out _));
+    }
+
+    [Fact]
+    public void A_payload_deeper_than_any_request_can_carry_has_no_fields()
+    {
+        var payload = Encoding.UTF8.GetBytes("{\"type\":\"ping\",\"deep\":" + new string('[', 300) + new string(']', 300) + "}");
+
+        Assert.False(PayloadFields.TryGetRaw(payload, "type"u8, out _));
+    }
+
+    [Fact]
+    public void A_lock_file_over_the_limit_in_bytes_is_invalid_though_it_has_fewer_characters()
+    {
+        // Found by the lockfile target (corpus oversized-multibyte): the adapter reads MaxBytes + 1 bytes to tell an
+        // oversized file, but the parser compared characters, so 4202 bytes of "1\n" + "é"... read as PID 1's lock.
+        var text = "1\n" + new string('é', 2100);
+        Assert.True(Encoding.UTF8.GetByteCount(text) > LockFileContent.MaxBytes);
+
+        var content = LockFileContent.Parse(Prelude.Some(text));
+
+        Assert.IsType<LockFileContent.Invalid>(content);
+    }
+
+    [Fact]
+    public void A_lock_file_of_exactly_the_limit_in_multibyte_text_is_still_read()
+    {
+        var text = "42\n" + new string('é', (LockFileContent.MaxBytes - 3) / 2);
+        Assert.True(Encoding.UTF8.GetByteCount(text) <= LockFileContent.MaxBytes);
+
+        Assert.Equal(Prelude.Some(42), LockFileContent.Parse(Prelude.Some(text)).Pid);
+    }
+}
