@@ -76,13 +76,11 @@ public static class FuzzTargets
 
             // What ServerConnection writes back; the client must be able to read it.
             var message = "Invalid request: " + request.Problem + ".";
-            var error = Written(w => Envelope.WriteError(w, rawId, message, IpcErrorCodes.ProtocolError));
-            var reply = Envelope.ParseReply(OneLine(error));
+            var written = Written(w => Envelope.WriteError(w, rawId, message, IpcErrorCodes.ProtocolError));
+            var reply = Envelope.ParseReply(OneLine(written));
             Require(reply is not null, "the error reply for an invalid request does not parse as a reply");
             Require(reply!.IsError && reply.ErrorMessage == message && reply.ErrorCode == IpcErrorCodes.ProtocolError, "the error reply for an invalid request reads back differently");
-            var expectedId = DecodeString(rawId);
-            if (expectedId is not null)
-                Require(reply.Id == expectedId, "the error reply for an invalid request names a different id");
+            Require(reply.Id == DecodeString(rawId), "the error reply for an invalid request names a different id");
             return;
         }
 
@@ -90,19 +88,18 @@ public static class FuzzTargets
         Require(rawId.Length >= 2 && rawId[0] == (byte)'"' && rawId[^1] == (byte)'"', "a valid request's raw id is not a JSON string");
         RequireOneJsonValue(payload, "a valid request's payload");
 
-        // A lone surrogate escape ("\uD800") is a JSON string but no text: the id is echoed raw to the peer, which can
-        // match it, but our client cannot decode it (it never sends such ids), so the client-side checks need text.
+        // A lone surrogate escape ("\uD800") is a JSON string but no text: the id is echoed raw, so a JavaScript peer
+        // matches it; our client reads such a reply with no id (it never sends such ids).
         var id = DecodeString(rawId);
+        var response = Envelope.ParseReply(OneLine(Written(w => Envelope.WriteResponse(w, rawId, payload))));
+        Require(response is not null && !response.IsError, "the response to a valid request does not parse as a response");
+        Require(response!.Id == id, "the response names a different id");
+        Require(response.Payload.Span.SequenceEqual(payload), "the response carries a different payload");
+
+        var error = Envelope.ParseReply(OneLine(Written(w => Envelope.WriteError(w, rawId, "m", "c"))));
+        Require(error is { IsError: true, ErrorMessage: "m", ErrorCode: "c" } && error.Id == id, "an error reply to a valid request reads back differently");
         if (id is not null)
         {
-            var response = Envelope.ParseReply(OneLine(Written(w => Envelope.WriteResponse(w, rawId, payload))));
-            Require(response is not null && !response.IsError, "the response to a valid request does not parse as a response");
-            Require(response!.Id == id, "the response names a different id");
-            Require(response.Payload.Span.SequenceEqual(payload), "the response carries a different payload");
-
-            var error = Envelope.ParseReply(OneLine(Written(w => Envelope.WriteError(w, rawId, "m", "c"))));
-            Require(error is { IsError: true, ErrorMessage: "m", ErrorCode: "c" } && error.Id == id, "an error reply to a valid request reads back differently");
-
             var again = Envelope.ParseRequest(OneLine(Written(w => Envelope.WriteRequest(w, id, payload))));
             Require(again.IsValid, "a request rewritten by WriteRequest is not a valid request: " + again.Problem);
             Require(DecodeString(again.Id) == id, "a request rewritten by WriteRequest has a different id");

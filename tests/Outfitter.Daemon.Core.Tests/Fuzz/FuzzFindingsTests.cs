@@ -58,4 +58,36 @@ public sealed class FuzzFindingsTests
 
         Assert.Equal(Prelude.Some(42), LockFileContent.Parse(Prelude.Some(text)).Pid);
     }
+
+    [Fact]
+    public void The_error_reply_to_an_invalid_request_whose_id_is_no_text_is_still_a_reply()
+    {
+        // Found by the envelope target (corpus afl-invalid-request-lone-surrogate-id): the server echoes the raw id
+        // "\uD800" in its error reply, and ParseReply threw on decoding it, so the client took the line for garbage.
+        var request = Envelope.ParseRequest(" {\"id\":\"\\uD800\",\"typ"u8);
+        Assert.False(request.IsValid);
+        var output = new System.Buffers.ArrayBufferWriter<byte>();
+        Envelope.WriteError(output, request.Id, "Invalid request: " + request.Problem + ".", IpcErrorCodes.ProtocolError);
+
+        var reply = Envelope.ParseReply(output.WrittenSpan[..^1]);
+
+        Assert.NotNull(reply);
+        Assert.True(reply.IsError);
+        Assert.Null(reply.Id); // no text, so it answers no request of ours
+        Assert.Equal(IpcErrorCodes.ProtocolError, reply.ErrorCode);
+    }
+
+    [Fact]
+    public void An_error_message_cut_inside_a_surrogate_pair_keeps_its_text_with_a_replacement_character()
+    {
+        // A JavaScript daemon that truncates a message inside an emoji sends a lone "\ud83d" (JSON.stringify escapes
+        // it); the reply must still reach the waiting request as that error, not close the connection.
+        var reply = Envelope.ParseReply("{\"id\":\"7\",\"type\":\"error\",\"payload\":{\"message\":\"bo\\u006fm \\\"x\\\" \\ud83d\",\"code\":\"E\\udc00\"}}"u8);
+
+        Assert.NotNull(reply);
+        Assert.Equal("7", reply.Id);
+        Assert.True(reply.IsError);
+        Assert.Equal("boom \"x\" \uFFFD", reply.ErrorMessage);
+        Assert.Equal("E\uFFFD", reply.ErrorCode);
+    }
 }
