@@ -322,7 +322,7 @@ public static class FuzzTargets
     /// The input as a request payload through <see cref="PayloadFields.TryGetRaw"/> and <see cref="PayloadFields.TryGetString"/>,
     /// for fixed names and for every top-level member name, checked against <see cref="JsonDocument"/> as the oracle with
     /// the envelope's depth limit (any payload a valid request can carry): the raw value of the last member of that name
-    /// (as JavaScript's <c>JSON.parse</c> keeps), none for a payload that is not a well-formed object, and for strings the
+    /// (as JavaScript's <c>JSON.parse</c> keeps; a name that is no text matches none), none for a payload that is not a well-formed object, and for strings the
     /// unescaped bytes or -1 when they do not fit or are no text. Input that is not UTF-8 (which the envelope refuses
     /// before any payload is read) is only required not to throw.
     /// </summary>
@@ -355,8 +355,7 @@ public static class FuzzTargets
                 ? document.RootElement.EnumerateObject().ToList()
                 : null;
 
-            // A member name that is no text (a lone surrogate escape) makes the payload unreadable by name, as in the envelope.
-            var readable = members is not null && members.All(NameDecodes);
+            // A member name that is no text (a lone surrogate escape) matches no name.
             var names = FixedNames.ToList();
             if (members is not null)
                 names.AddRange(members.Take(16).Where(NameDecodes).Select(m => Encoding.UTF8.GetBytes(m.Name)));
@@ -364,13 +363,10 @@ public static class FuzzTargets
             foreach (var name in names)
             {
                 JsonElement? expected = null;
-                if (readable)
+                foreach (var member in members ?? [])
                 {
-                    foreach (var member in members!)
-                    {
-                        if (member.NameEquals(name))
-                            expected = member.Value;
-                    }
+                    if (NameDecodes(member) && member.NameEquals(name))
+                        expected = member.Value;
                 }
 
                 var found = PayloadFields.TryGetRaw(payload, name, out var raw);

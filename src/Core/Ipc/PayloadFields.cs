@@ -27,7 +27,7 @@ public static class PayloadFields
                 return false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var match = reader.ValueTextEquals(name);
+                var match = NameIs(ref reader, name);
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
@@ -53,6 +53,20 @@ public static class PayloadFields
         if (!found)
             value = default;
         return found;
+    }
+
+    private static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        // A name with a lone surrogate escape is no text, so it matches no name. ValueTextEquals throws on it only when
+        // the comparison gets that far, which made a lookup fail or succeed depending on the other names' lengths.
+        try
+        {
+            return reader.ValueTextEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

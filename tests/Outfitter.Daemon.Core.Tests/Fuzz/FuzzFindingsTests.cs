@@ -90,4 +90,17 @@ public sealed class FuzzFindingsTests
         Assert.Equal("boom \"x\" \uFFFD", reply.ErrorMessage);
         Assert.Equal("E\uFFFD", reply.ErrorCode);
     }
+
+    [Theory]
+    [InlineData("x", true)]
+    [InlineData("type", false)]
+    [InlineData("typ\uDC00e", false)]
+    public void A_member_name_that_is_no_text_matches_nothing_and_hides_no_other_member(string name, bool found)
+    {
+        // Found by the payload target (corpus afl-lone-surrogate-name-after-match): ValueTextEquals threw on the lone
+        // surrogate only when lengths let the comparison reach it, so whether "x" was found depended on the other names.
+        var payload = "{\"x\":{\"type\":\"inner\"},\"typ\\uDC00e\":\"outer\"}"u8;
+
+        Assert.Equal(found, PayloadFields.TryGetRaw(payload, Encoding.UTF8.GetBytes(name), out _));
+    }
 }
