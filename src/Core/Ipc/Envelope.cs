@@ -45,7 +45,10 @@ public sealed record ReplyEnvelope(string? Id, bool IsError, ReadOnlyMemory<byte
 /// </summary>
 public static class Envelope
 {
-    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 256 };
+    /// <summary>The deepest nesting a line may have; a payload inside a valid request is one level less deep.</summary>
+    internal const int MaxDepth = 256;
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
     private static ReadOnlySpan<byte> NullJson => "null"u8;
 
     /// <summary>
@@ -207,9 +210,9 @@ public static class Envelope
                             var fieldEscaped = reader.ValueIsEscaped;
                             reader.Read();
                             if (reader.TokenType == JsonTokenType.String && Is(field, fieldEscaped, "message"u8))
-                                message = reader.GetString();
+                                message = TextLeniently(ref reader);
                             else if (reader.TokenType == JsonTokenType.String && Is(field, fieldEscaped, "code"u8))
-                                code = reader.GetString();
+                                code = TextLeniently(ref reader);
                             else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
                                 reader.Skip();
                         }
@@ -223,9 +226,9 @@ public static class Envelope
                     reader.Skip();
                 var raw = line[start..(int)reader.BytesConsumed];
                 if (Is(name, escaped, "id"u8))
-                    id = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    id = reader.TokenType == JsonTokenType.String ? TextOrNull(ref reader) : null;
                 else if (Is(name, escaped, "type"u8))
-                    type = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                    type = reader.TokenType == JsonTokenType.String ? TextOrNull(ref reader) : null;
                 else if (Is(name, escaped, "payload"u8))
                     payload = raw;
             }
@@ -250,6 +253,65 @@ public static class Envelope
         {
             return null;
         }
+    }
+
+    // A lone surrogate escape ("\ud83d", from a JavaScript peer that cut a string inside a pair) is valid JSON but no
+    // text, and GetString throws on it. Such a reply is still a reply: an id that is no text answers no request of ours
+    // (unknown id), and a message or code keeps its text with U+FFFD for each lone half.
+    private static string? TextOrNull(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private static string TextLeniently(ref Utf8JsonReader reader)
+    {
+        var text = TextOrNull(ref reader);
+        return text ?? Unescape(reader.ValueSpan);
+    }
+
+    private static string Unescape(ReadOnlySpan<byte> escaped)
+    {
+        // The reader has validated the escapes: every backslash starts \", \\, \/, \b, \f, \n, \r, \t or \uXXXX.
+        var text = new System.Text.StringBuilder(escaped.Length);
+        for (var i = 0; i < escaped.Length;)
+        {
+            if (escaped[i] != (byte)'\\')
+            {
+                var run = escaped[i..].IndexOf((byte)'\\');
+                run = run < 0 ? escaped.Length - i : run;
+                text.Append(System.Text.Encoding.UTF8.GetString(escaped.Slice(i, run)));
+                i += run;
+                continue;
+            }
+
+            var c = (char)escaped[i + 1];
+            if (c == 'u')
+            {
+                text.Append((char)int.Parse(escaped.Slice(i + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture));
+                i += 6;
+                continue;
+            }
+
+            text.Append(c switch { 'b' => '\b', 'f' => '\f', 'n' => '\n', 'r' => '\r', 't' => '\t', _ => c });
+            i += 2;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                i++;
+            else if (char.IsSurrogate(text[i]))
+                text[i] = '\uFFFD';
+        }
+
+        return text.ToString();
     }
 
     private static bool Is(ReadOnlySpan<byte> name, bool escaped, ReadOnlySpan<byte> expected) =>

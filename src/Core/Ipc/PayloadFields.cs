@@ -8,6 +8,9 @@ namespace Outfitter.Daemon.Core.Ipc;
 /// </summary>
 public static class PayloadFields
 {
+    // The envelope's limit, not the reader's default of 64: any payload a valid request carries must be readable here.
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = Envelope.MaxDepth };
+
     /// <summary>
     /// Finds member <paramref name="name"/> of the JSON object <paramref name="payload"/> and returns its raw JSON (the last
     /// one when a name repeats, as JavaScript's <c>JSON.parse</c> does). False when the payload is not an object, is
@@ -19,12 +22,12 @@ public static class PayloadFields
         var found = false;
         try
         {
-            var reader = new Utf8JsonReader(payload);
+            var reader = new Utf8JsonReader(payload, ReaderOptions);
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 return false;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var match = reader.ValueTextEquals(name);
+                var match = NameIs(ref reader, name);
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
                 if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)
@@ -50,6 +53,20 @@ public static class PayloadFields
         if (!found)
             value = default;
         return found;
+    }
+
+    private static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        // A name with a lone surrogate escape is no text, so it matches no name. ValueTextEquals throws on it only when
+        // the comparison gets that far, which made a lookup fail or succeed depending on the other names' lengths.
+        try
+        {
+            return reader.ValueTextEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -36,7 +37,8 @@ public abstract record LockFileContent
 
     private static LockFileContent ParseText(string text)
     {
-        if (text.Length > MaxBytes)
+        // The limit is in bytes, as the file adapter reads it: multi-byte text can be over it in fewer characters.
+        if (text.Length > MaxBytes || Encoding.UTF8.GetByteCount(text) > MaxBytes)
             return new Invalid($"it is larger than {MaxBytes} bytes");
         var trimmed = text.Trim();
         if (trimmed.Length == 0)
