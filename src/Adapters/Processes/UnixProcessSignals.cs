@@ -84,14 +84,8 @@ public sealed class UnixProcessSignals : IProcessSignals
             : Fin<SignalDelivery>.Fail(OsErrors.Io($"kill({target.Pid}): {Libc.Describe(errno)}"));
     }
 
-    /// <summary>Delivered means "still the target": alive (not a zombie) with the recorded start time.</summary>
-    private SignalDelivery Verify(ProcessIdentity target) =>
-        _table.Inspect(target.Pid) switch
-        {
-            ProcessStatus.Dead => SignalDelivery.Gone,
-            ProcessStatus.Alive alive when target.StartTime.IsSome && alive.StartTime == target.StartTime => SignalDelivery.Delivered,
-            _ => SignalDelivery.NotThatProcess,
-        };
+    /// <summary>Delivered means "still the target" (the core's last check, on what the process table says now).</summary>
+    private SignalDelivery Verify(ProcessIdentity target) => StopDecisions.Recheck(target, _table.Inspect(target.Pid));
 }
 
 /// <summary>pidfd system calls through <c>syscall(2)</c>, so no particular glibc version is needed.</summary>

@@ -24,11 +24,12 @@ public sealed class WindowsProcessSignals : IProcessSignals
         try
         {
             using var process = Process.GetProcessById(target.Pid);
-            if (process.HasExited)
-                return SignalDelivery.Gone;
-            var start = (ulong)process.StartTime.ToUniversalTime().Ticks;
-            if (target.StartTime.IsNone || target.StartTime != start)
-                return SignalDelivery.NotThatProcess;
+            var now = process.HasExited
+                ? (ProcessStatus)new ProcessStatus.Dead()
+                : new ProcessStatus.Alive(Prelude.Some((ulong)process.StartTime.ToUniversalTime().Ticks));
+            var check = StopDecisions.Recheck(target, now);
+            if (check != SignalDelivery.Delivered)
+                return check;
             process.Kill();
             return SignalDelivery.Delivered;
         }

@@ -90,6 +90,19 @@ public static class StopDecisions
             _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown process status."),
         };
 
+    /// <summary>
+    /// The last check before a signal, made by the signalling adapter on the process it is about to signal (after
+    /// pinning it, e.g. with a pidfd): is <paramref name="now"/> still <paramref name="target"/>? Delivered means "go
+    /// ahead": alive with the recorded start time; a target without a start time is never trusted.
+    /// </summary>
+    public static Ports.SignalDelivery Recheck(ProcessIdentity target, ProcessStatus now) =>
+        now switch
+        {
+            ProcessStatus.Dead => Ports.SignalDelivery.Gone,
+            ProcessStatus.Alive alive when target.StartTime.IsSome && alive.StartTime == target.StartTime => Ports.SignalDelivery.Delivered,
+            _ => Ports.SignalDelivery.NotThatProcess,
+        };
+
     /// <summary>A sentence for people saying why nothing was signalled.</summary>
     public static string Explain(SignalPermission.Refused refused)
     {

@@ -110,6 +110,34 @@ public sealed class AcceptLoopTests
         await client.DisposeAsync();
     }
 
+    [Fact]
+    public async Task Connection_churn_without_a_gc_induces_one_and_zero_turns_that_off()
+    {
+        // Off: never induced, however many connections close.
+        Assert.Equal(0, await InducedAfterChurnAsync(collectAfter: 0, cycles: 64));
+
+        // Every 2 closed connections a check: a collection is induced whenever none ran since the last check. Other tests
+        // allocate in this process too, so not every check induces one, but over 100 checks some must.
+        Assert.True(await InducedAfterChurnAsync(collectAfter: 2, cycles: 200) > 0, "Connection churn must induce a collection.");
+        Assert.Contains(new IpcServerOptions { CollectAfterClosedConnections = -1 }.Validate(), p => p.Contains("CollectAfterClosedConnections", StringComparison.Ordinal));
+    }
+
+    private static async Task<int> InducedAfterChurnAsync(int collectAfter, int cycles)
+    {
+        var transport = new InMemoryTransport();
+        await using var server = new IpcServer(Socket, new IpcServerOptions { CollectAfterClosedConnections = collectAfter }, transport, new FakeOs().Start(4242), 1000);
+        server.OnRequest(IpcBuiltins.Ping);
+        Assert.True((await server.ListenAsync()).IsRight);
+        for (var i = 0; i < cycles; i++)
+        {
+            var client = await ConnectAndPingAsync(transport);
+            await client.DisposeAsync();
+            await WaitUntil(() => server.ConnectionCount == 0, "the connection is gone");
+        }
+
+        return server.InducedCollections;
+    }
+
     private static readonly byte[] Ping = Line("p");
 
     private static byte[] Line(string id) => Encoding.UTF8.GetBytes($"{{\"id\":\"{id}\",\"type\":\"request\",\"payload\":{{\"type\":\"ping\"}}}}\n");

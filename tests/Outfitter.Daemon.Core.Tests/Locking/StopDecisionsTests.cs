@@ -141,4 +141,28 @@ public sealed class StopDecisionsTests
                 from recorded in Generators.OptionOf(Generators.AnyStartTime)
                 select (pid, kernel, recorded)),
             c => StopDecisions.WhomToSignal(c.kernel, OwnedBy(c.pid, c.recorded), Dead, Self) is SignalPermission.Refused);
+
+    [Fact]
+    public void The_last_check_before_a_signal_passes_only_the_same_live_process()
+    {
+        var target = new ProcessIdentity(4242, Some(777UL));
+        Assert.Equal(Core.Ports.SignalDelivery.Delivered, StopDecisions.Recheck(target, new ProcessStatus.Alive(Some(777UL))));
+        Assert.Equal(Core.Ports.SignalDelivery.Gone, StopDecisions.Recheck(target, new ProcessStatus.Dead()));
+        Assert.Equal(Core.Ports.SignalDelivery.NotThatProcess, StopDecisions.Recheck(target, new ProcessStatus.Alive(Some(778UL))));
+        Assert.Equal(Core.Ports.SignalDelivery.NotThatProcess, StopDecisions.Recheck(target, new ProcessStatus.Alive(None)));
+        Assert.Equal(Core.Ports.SignalDelivery.NotThatProcess, StopDecisions.Recheck(target with { StartTime = None }, new ProcessStatus.Alive(None)));
+    }
+
+    [Property]
+    public Property The_last_check_agrees_with_the_decision_that_allowed_the_signal() =>
+        Prop.ForAll(
+            Gen.Choose(101, 10_000).ToArbitrary(),
+            Gen.Elements<Option<ulong>>(None, Some(1UL), Some(2UL)).ToArbitrary(),
+            Gen.Elements<ProcessStatus>(new ProcessStatus.Dead(), new ProcessStatus.Alive(None), new ProcessStatus.Alive(Some(1UL)), new ProcessStatus.Alive(Some(2UL))).ToArbitrary(),
+            (pid, recorded, now) =>
+            {
+                var allowed = Decide(KernelLock.Held, OwnedBy(pid, recorded), Some(now)) is SignalPermission.Allowed;
+                var passes = StopDecisions.Recheck(new ProcessIdentity(pid, recorded), now) == Core.Ports.SignalDelivery.Delivered;
+                return allowed == passes;
+            });
 }

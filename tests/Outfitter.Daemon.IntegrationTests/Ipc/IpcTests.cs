@@ -369,6 +369,26 @@ public sealed class IpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_connect_timeout_on_a_stale_socket_says_what_it_kept_finding_and_whose_socket_it_was()
+    {
+        // A socket file nobody listens on, and a lock file naming a process that has exited: what a crash leaves.
+        LeaveStaleSocket(Socket);
+        using var exited = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!;
+        await exited.WaitForExitAsync();
+        File.WriteAllText(Path.Combine(Path.GetDirectoryName(Socket)!, "daemon.lock"), $"{exited.Id}\n");
+        var client = IpcClient.Create(Socket, new IpcClientOptions { ConnectTimeout = TimeSpan.FromMilliseconds(300) });
+
+        var timeout = Assert.IsType<DaemonConnectionError.ConnectionTimeoutError>(Err(await client.ConnectAsync()));
+
+        Assert.True(timeout.LastFailure.IsSome, "No last failure: " + timeout.Message);
+        var last = timeout.LastFailure.Match(f => f, () => throw new InvalidOperationException());
+        var stale = last as DaemonConnectionError.StaleSocketError ?? throw new Xunit.Sdk.XunitException("Expected a stale socket, got: " + last);
+        Assert.Equal(Option<int>.Some(exited.Id), stale.Pid);
+        Assert.Contains($"Last failure: Stale socket at {Socket}: its daemon (PID {exited.Id}) is gone.", timeout.Message, StringComparison.Ordinal);
+        Assert.True(timeout.IsSafeToRetry);
+    }
+
+    [Fact]
     public async Task A_request_without_a_reply_times_out_and_the_late_reply_is_discarded_safely()
     {
         var release = new TaskCompletionSource<IpcReply>();

@@ -37,6 +37,7 @@ public sealed partial class IpcServer : IAsyncDisposable
     private Task? _acceptLoop;
     private int _closedSinceCheck;
     private int _gen0AtLastCheck = -1;
+    private int _induced;
 
     /// <summary>Creates a server over the given ports (the seam for tests and dependency injection).</summary>
     /// <exception cref="ArgumentException">The path is empty or the options are invalid.</exception>
@@ -64,6 +65,9 @@ public sealed partial class IpcServer : IAsyncDisposable
 
     /// <summary>How many connections are open.</summary>
     public int ConnectionCount => _connections.Count;
+
+    /// <summary>How many collections connection churn has induced (<see cref="IpcServerOptions.CollectAfterClosedConnections"/>).</summary>
+    internal int InducedCollections => Volatile.Read(ref _induced);
 
     /// <summary>Creates a server for <paramref name="path"/> over this OS's transport (named pipe for <c>\\.\pipe\…</c>, else a Unix socket).</summary>
     /// <exception cref="ArgumentException">The path is empty or the options are invalid.</exception>
@@ -297,7 +301,10 @@ public sealed partial class IpcServer : IAsyncDisposable
         // back the old generation's regions (promoted stragglers), which a young-only collection lets grow.
         var collections = GC.CollectionCount(0);
         if (Interlocked.Exchange(ref _gen0AtLastCheck, collections) == collections)
+        {
             GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+            Interlocked.Increment(ref _induced);
+        }
 
         Volatile.Write(ref _gen0AtLastCheck, GC.CollectionCount(0));
     }

@@ -169,8 +169,7 @@ public sealed class DaemonLockService
             return false;
 
         // A probe we cannot make (permissions) leaves the file's word; the decision then checks the named process.
-        var kernel = _files.Probe(lockPath).IfFail(KernelLock.Free);
-        return LockDecisions.IsHeld(Observe(kernel, ReadContent(lockPath)));
+        return LockDecisions.IsHeld(Observe(LockObservation.Kernel(_files, lockPath), ReadContent(lockPath)));
     }
 
     /// <summary>The PID named by the lock file; None when it is missing, empty or invalid. Surrounding whitespace is fine.</summary>
@@ -179,18 +178,14 @@ public sealed class DaemonLockService
 
     /// <summary>What acquiring the lock now would decide, without acquiring it (for status commands and logs).</summary>
     public LockDecision Inspect(string lockPath) =>
-        Observe(_files.Probe(lockPath).IfFail(KernelLock.Free), ReadContent(lockPath));
+        Observe(LockObservation.Kernel(_files, lockPath), ReadContent(lockPath));
 
-    private LockFileContent ReadContent(string lockPath) =>
-        _files.Read(lockPath).Match(
-            Succ: LockFileContent.Parse,
-            Fail: error => new LockFileContent.Invalid($"it cannot be read: {error.Message}"));
+    private LockFileContent ReadContent(string lockPath) => LockObservation.Content(_files, lockPath);
 
     private LockDecision Observe(KernelLock kernel, LockFileContent content)
     {
         var self = _processes.Current;
-        var owner = LockDecisions.PidToInspect(content, self).Map(_processes.Inspect);
-        return LockDecisions.Decide(kernel, content, owner, self);
+        return LockDecisions.Decide(kernel, content, LockObservation.Named(_processes, content, self), self);
     }
 
     private static LockError Refusal(string lockPath, LockDecision decision) =>

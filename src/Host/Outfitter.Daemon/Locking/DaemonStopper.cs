@@ -36,14 +36,11 @@ public sealed class DaemonStopper
     {
         ArgumentNullException.ThrowIfNull(lockPath);
 
-        // A probe we cannot make counts as "not locked": refusing is the safe side.
-        var kernel = _files.Probe(lockPath).IfFail(KernelLock.Free);
-        var content = _files.Read(lockPath).Match(
-            Succ: LockFileContent.Parse,
-            Fail: error => new LockFileContent.Invalid($"it cannot be read: {error.Message}"));
+        // The same observation the lock service decides on; a probe we cannot make counts as "not locked", which
+        // refuses (the safe side).
+        var content = LockObservation.Content(_files, lockPath);
         var self = _processes.Current;
-        var named = LockDecisions.PidToInspect(content, self).Map(_processes.Inspect);
-        return StopDecisions.WhomToSignal(kernel, content, named, self);
+        return StopDecisions.WhomToSignal(LockObservation.Kernel(_files, lockPath), content, LockObservation.Named(_processes, content, self), self);
     }
 
     /// <summary>
