@@ -2,6 +2,7 @@
 // Protocol: one line per event on stdout; commands on stdin. Every wait has the parent's deadline behind it.
 using Outfitter.Daemon;
 using Outfitter.Daemon.Core.Locking;
+using Outfitter.Daemon.Hosting;
 
 Console.Out.Flush();
 return args switch

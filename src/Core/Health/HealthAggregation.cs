@@ -24,12 +24,12 @@ public static class HealthAggregation
     }
 
     /// <summary>One check's result from its outcome.</summary>
-    public static HealthCheckResult ToResult(CheckOutcome outcome, TimeSpan duration) => outcome switch
+    public static CheckResult ToResult(CheckOutcome outcome, TimeSpan duration) => outcome switch
     {
-        CheckOutcome.Passed => new HealthCheckResult(true, None, duration),
-        CheckOutcome.Failed failed => new HealthCheckResult(false, Some(failed.Message), duration),
-        CheckOutcome.Threw threw => new HealthCheckResult(false, Some(threw.Message), duration),
-        CheckOutcome.TimedOut timedOut => new HealthCheckResult(false, Some($"timed out after {Format(timedOut.After)}"), duration),
+        CheckOutcome.Passed => new CheckResult(true, None, duration),
+        CheckOutcome.Failed failed => new CheckResult(false, Some(failed.Message), duration),
+        CheckOutcome.Threw threw => new CheckResult(false, Some(threw.Message), duration),
+        CheckOutcome.TimedOut timedOut => new CheckResult(false, Some($"timed out after {Format(timedOut.After)}"), duration),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown check outcome."),
     };
 
@@ -37,18 +37,18 @@ public static class HealthAggregation
     /// Aggregates finished checks: healthy only if every one is (no checks → healthy); uptime is the whole seconds in
     /// <paramref name="sinceCreated"/> (never negative).
     /// </summary>
-    public static HealthStatus Aggregate(Seq<(string Name, CheckOutcome Outcome, TimeSpan Duration)> finished, TimeSpan sinceCreated)
+    public static DaemonHealth Aggregate(Seq<(string Name, CheckOutcome Outcome, TimeSpan Duration)> finished, TimeSpan sinceCreated)
     {
         var results = finished.Map(f => (f.Name, ToResult(f.Outcome, f.Duration)));
         var uptime = sinceCreated <= TimeSpan.Zero ? 0 : sinceCreated.Ticks / TimeSpan.TicksPerSecond;
-        return new HealthStatus(results.ForAll(r => r.Item2.Healthy), results, uptime);
+        return new DaemonHealth(results.ForAll(r => r.Item2.Healthy), results, uptime);
     }
 
     /// <summary>
     /// The reference's JSON form: <c>{"healthy":bool,"checks":{"name":{"healthy":bool,"message":"…","durationMs":n}},"uptime":n}</c>
     /// (message omitted when healthy; <c>durationMs</c> is ours).
     /// </summary>
-    public static void WriteJson(IBufferWriter<byte> output, HealthStatus status)
+    public static void WriteJson(IBufferWriter<byte> output, DaemonHealth status)
     {
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         writer.WriteStartObject();
@@ -69,7 +69,7 @@ public static class HealthAggregation
     }
 
     /// <summary>A one-line summary, e.g. <c>healthy (3 checks)</c> or <c>unhealthy: database: connection refused</c>.</summary>
-    public static string Summary(HealthStatus status) =>
+    public static string Summary(DaemonHealth status) =>
         status.Healthy
             ? $"healthy ({status.Checks.Count} check{(status.Checks.Count == 1 ? "" : "s")})"
             : "unhealthy: " + string.Join("; ", status.Checks.Filter(c => !c.Result.Healthy).Map(c => $"{c.Name}: {c.Result.Message.IfNone("failed")}"));

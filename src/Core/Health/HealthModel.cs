@@ -26,7 +26,7 @@ public abstract record CheckOutcome
 /// <param name="Healthy">Whether the check passed.</param>
 /// <param name="Message">Why it failed; None when healthy.</param>
 /// <param name="Duration">How long it ran (up to its timeout).</param>
-public sealed record HealthCheckResult(bool Healthy, Option<string> Message, TimeSpan Duration);
+public sealed record CheckResult(bool Healthy, Option<string> Message, TimeSpan Duration);
 
 /// <summary>
 /// The aggregated status, the reference's <c>HealthStatus</c>: healthy only if every check is; every registered check
@@ -35,13 +35,10 @@ public sealed record HealthCheckResult(bool Healthy, Option<string> Message, Tim
 /// <param name="Healthy">True only if all checks passed (true when there are none).</param>
 /// <param name="Checks">Each check's result, by name, in registration order.</param>
 /// <param name="Uptime">Whole seconds since the checker was created.</param>
-public sealed record HealthStatus(bool Healthy, Seq<(string Name, HealthCheckResult Result)> Checks, long Uptime)
+public sealed record DaemonHealth(bool Healthy, Seq<(string Name, CheckResult Result)> Checks, long Uptime)
 {
     /// <summary>The result of the check named <paramref name="name"/>, if registered.</summary>
-    public Option<HealthCheckResult> this[string name] => Checks.Find(c => c.Name == name).Map(c => c.Result);
-
-    /// <summary>The names of the failed checks, in registration order.</summary>
-    public Seq<string> FailedChecks => Checks.Filter(c => !c.Result.Healthy).Map(c => c.Name);
+    public Option<CheckResult> this[string name] => Checks.Find(c => c.Name == name).Map(c => c.Result);
 }
 
 /// <summary>Why a health check could not be registered.</summary>

@@ -17,9 +17,6 @@ public sealed record ShutdownPlan(Seq<int> Order, TimeSpan Budget)
         handlerCount < 0 ? throw new ArgumentOutOfRangeException(nameof(handlerCount))
         : budget <= TimeSpan.Zero ? throw new ArgumentOutOfRangeException(nameof(budget), budget, "The shutdown budget must be positive.")
         : new ShutdownPlan(toSeq(Enumerable.Range(0, handlerCount)), budget);
-
-    /// <summary>How much of the budget is left after <paramref name="elapsed"/> (never negative).</summary>
-    public TimeSpan Remaining(TimeSpan elapsed) => elapsed >= Budget ? TimeSpan.Zero : Budget - elapsed;
 }
 
 /// <summary>How one shutdown handler ended.</summary>

@@ -16,7 +16,7 @@ public interface ISystemdEnvironment
 /// Port: sends <c>sd_notify</c> messages. Adapter: a datagram on the Unix socket in <c>$NOTIFY_SOCKET</c>. Never throws;
 /// a lost notification is logged by the shell, not fatal. Thread-safe.
 /// </summary>
-public interface ISystemdNotifier
+public interface ISystemdNotifySocket
 {
     /// <summary>Sends one message (several <c>KEY=value</c> lines); false when it could not be sent.</summary>
     bool Notify(NotifyAddress target, string message);

@@ -74,7 +74,7 @@ public static class SystemdDecisions
     }
 
     /// <summary>The one-line <c>STATUS=</c> text for a state and, when known, the latest health.</summary>
-    public static string StatusLine(DaemonState state, Option<HealthStatus> health) =>
+    public static string StatusLine(DaemonState state, Option<DaemonHealth> health) =>
         Lifecycle.Lifecycle.WireName(state) + health.Match(h => "; " + HealthAggregation.Summary(h), () => "");
 
     /// <summary><c>READY=1</c> with the main PID and a status line.</summary>

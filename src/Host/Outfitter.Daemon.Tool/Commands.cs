@@ -5,6 +5,7 @@ using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Hosting;
 
 namespace Outfitter.Daemon.Tool;
 

@@ -1,4 +1,5 @@
 using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Hosting;
 
 namespace Outfitter.Daemon.Tool;
 
@@ -18,7 +19,7 @@ public sealed record Target(string Name, string SocketPath, string LockPath, str
         if (socket is not null && line.Value("--name") is null)
         {
             // A bare socket: its lock and log live beside it, so daemons on different sockets never collide.
-            var valid = SocketPaths.IsNamedPipe(socket) ? LanguageExt.Prelude.Right<string, string>(socket) : SocketPaths.ValidateUnix(socket, Adapters.Platform.OsRuntimeEnvironment.CurrentOs);
+            var valid = SocketPaths.IsNamedPipe(socket) ? LanguageExt.Prelude.Right<string, string>(socket) : SocketPaths.ValidateUnix(socket, Composition.OsPorts.Os);
             if (valid.IsLeft)
                 return (null, valid.Match(_ => "", e => $"--socket {socket}: {e}."));
             var basePath = SocketPaths.IsNamedPipe(socket) ? Path.Combine(Path.GetTempPath(), SocketPaths.PipeName(socket)) : socket;

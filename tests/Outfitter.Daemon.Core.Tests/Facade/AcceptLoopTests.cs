@@ -5,7 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Testing;
 using Xunit;
 
 namespace Outfitter.Daemon.Core.Tests.Facade;

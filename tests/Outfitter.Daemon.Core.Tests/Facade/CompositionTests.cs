@@ -9,7 +9,8 @@ using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Hosting;
+using Outfitter.Daemon.Testing;
 using Xunit;
 using static LanguageExt.Prelude;
 

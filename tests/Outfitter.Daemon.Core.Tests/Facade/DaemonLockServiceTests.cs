@@ -1,6 +1,6 @@
 using LanguageExt;
 using Outfitter.Daemon.Core.Locking;
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Testing;
 using Xunit;
 
 namespace Outfitter.Daemon.Core.Tests.Facade;

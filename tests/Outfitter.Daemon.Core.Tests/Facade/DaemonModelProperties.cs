@@ -5,7 +5,7 @@ using LanguageExt;
 using Microsoft.Extensions.Time.Testing;
 using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Locking;
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Testing;
 
 namespace Outfitter.Daemon.Core.Tests.Facade;
 

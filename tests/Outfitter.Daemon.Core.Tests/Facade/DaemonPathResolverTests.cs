@@ -1,6 +1,6 @@
 using LanguageExt;
 using Outfitter.Daemon.Core.Paths;
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Testing;
 using Xunit;
 using static LanguageExt.Prelude;
 

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Locking;
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Testing;
 using Xunit;
 using static LanguageExt.Prelude;
 

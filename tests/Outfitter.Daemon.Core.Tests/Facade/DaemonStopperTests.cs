@@ -1,7 +1,7 @@
 using LanguageExt;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Testing;
 using Xunit;
 using static LanguageExt.Prelude;
 

@@ -3,7 +3,7 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using LanguageExt;
 using Outfitter.Daemon.Core.Locking;
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Testing;
 
 namespace Outfitter.Daemon.Core.Tests.Facade;
 

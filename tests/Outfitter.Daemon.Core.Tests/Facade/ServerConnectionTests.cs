@@ -1,4 +1,5 @@
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Ipc;
+using Outfitter.Daemon.Testing;
 using Xunit;
 
 namespace Outfitter.Daemon.Core.Tests.Facade;

@@ -6,7 +6,8 @@ using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Core.Systemd;
-using Outfitter.Daemon.TestKit;
+using Outfitter.Daemon.Hosting;
+using Outfitter.Daemon.Testing;
 using Xunit;
 using static LanguageExt.Prelude;
 

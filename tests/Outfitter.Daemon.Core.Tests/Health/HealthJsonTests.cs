@@ -13,7 +13,7 @@ namespace Outfitter.Daemon.Core.Tests.Health;
 
 public sealed class HealthJsonTests
 {
-    private static string Json(HealthStatus status)
+    private static string Json(DaemonHealth status)
     {
         var buffer = new ArrayBufferWriter<byte>();
         HealthAggregation.WriteJson(buffer, status);

@@ -67,18 +67,6 @@ public sealed class ShutdownTests
         Assert.Equal(TimeSpan.FromTicks(1), ShutdownPlan.Create(1, TimeSpan.FromTicks(1)).Budget);
     }
 
-    [Fact]
-    public void The_whole_budget_remains_at_the_start_and_nothing_once_it_is_spent()
-    {
-        var plan = ShutdownPlan.Create(2, FiveSeconds);
-
-        Assert.Equal(FiveSeconds, plan.Remaining(TimeSpan.Zero));
-        Assert.Equal(TimeSpan.FromSeconds(3), plan.Remaining(TimeSpan.FromSeconds(2)));
-        Assert.Equal(TimeSpan.FromTicks(1), plan.Remaining(FiveSeconds - TimeSpan.FromTicks(1)));
-        Assert.Equal(TimeSpan.Zero, plan.Remaining(FiveSeconds));
-        Assert.Equal(TimeSpan.Zero, plan.Remaining(TimeSpan.FromMinutes(1)));
-    }
-
     // ShutdownPlan properties
 
     /// <summary>Positive budgets from one tick to a day, with sub-millisecond parts.</summary>
@@ -92,15 +80,6 @@ public sealed class ShutdownTests
     /// <summary>Whole-millisecond budgets, so that the message's millisecond figure is exact.</summary>
     private static Gen<TimeSpan> WholeMillisecondBudget => Gen.Choose(1, 600_000).Select(ms => TimeSpan.FromMilliseconds(ms));
 
-    /// <summary>A budget and a non-negative elapsed time that is often exactly at, just under or just over the budget.</summary>
-    private static Gen<(TimeSpan Budget, TimeSpan Elapsed)> BudgetAndElapsed =>
-        from budget in Budget
-        from elapsed in Gen.Frequency(
-            (1, Gen.Elements(TimeSpan.Zero, budget, budget - TimeSpan.FromTicks(1), budget + TimeSpan.FromTicks(1))),
-            (3, Gen.Choose(0, 1000).Select(permille => TimeSpan.FromTicks(budget.Ticks / 1000 * permille))),
-            (1, Gen.Choose(0, int.MaxValue).Select(ms => TimeSpan.FromMilliseconds(ms))))
-        select (budget, elapsed);
-
     [Property]
     public Property A_plan_orders_any_number_of_handlers_by_registration_and_keeps_its_budget() =>
         Prop.ForAll(
@@ -110,29 +89,6 @@ public sealed class ShutdownTests
                 var (count, budget) = c;
                 var plan = ShutdownPlan.Create(count, budget);
                 return plan.Order.SequenceEqual(Enumerable.Range(0, count)) && plan.Budget == budget;
-            });
-
-    [Property]
-    public Property Remaining_is_the_budget_minus_the_elapsed_time_but_never_negative() =>
-        Prop.ForAll(
-            Arb.From(BudgetAndElapsed),
-            c =>
-            {
-                var expected = c.Budget - c.Elapsed > TimeSpan.Zero ? c.Budget - c.Elapsed : TimeSpan.Zero;
-                return ShutdownPlan.Create(1, c.Budget).Remaining(c.Elapsed) == expected;
-            });
-
-    [Property]
-    public Property Remaining_never_grows_as_time_passes() =>
-        Prop.ForAll(
-            Arb.From(
-                from c in BudgetAndElapsed
-                from later in BudgetAndElapsed.Select(o => o.Elapsed)
-                select (c.Budget, Earlier: c.Elapsed < later ? c.Elapsed : later, Later: c.Elapsed < later ? later : c.Elapsed)),
-            c =>
-            {
-                var plan = ShutdownPlan.Create(1, c.Budget);
-                return plan.Remaining(c.Later) <= plan.Remaining(c.Earlier) && plan.Remaining(c.Earlier) <= c.Budget;
             });
 
     // ShutdownOutcome.Evaluate

@@ -122,7 +122,7 @@ public sealed class SystemdDecisionsTests
 
     private static string SelfText => Self.ToString(CultureInfo.InvariantCulture);
 
-    private static HealthStatus Health(params (string Name, CheckOutcome Outcome)[] checks) =>
+    private static DaemonHealth Health(params (string Name, CheckOutcome Outcome)[] checks) =>
         HealthAggregation.Aggregate(toSeq(checks.Select(c => (c.Name, c.Outcome, TimeSpan.FromMilliseconds(3)))), TimeSpan.FromSeconds(10));
 
     /// <summary>The part of a datagram after <c>STATUS=</c>.</summary>

@@ -1,66 +1,24 @@
-using Outfitter.Daemon.Adapters.Directories;
-using Outfitter.Daemon.Adapters.FileLocks;
-using Outfitter.Daemon.Adapters.Platform;
-using Outfitter.Daemon.Adapters.Processes;
-using Outfitter.Daemon.Adapters.Signals;
-using Outfitter.Daemon.Adapters.Systemd;
+using Outfitter.Daemon.Adapters;
 using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
 
 namespace Outfitter.Daemon.Composition;
 
 /// <summary>
-/// The composition root for the static facades: picks this operating system's adapter for each port, once.
-/// (Dependency-injection users compose the same ports through the container.)
+/// The composition root: the one place outside the adapters package that picks this operating system's adapters. The
+/// static facades (<see cref="DaemonPaths"/>, <see cref="DaemonLock"/>, <see cref="IpcClient.Create"/>, …) and the
+/// hosting package's defaults use <see cref="Current"/>; everything else takes its ports as parameters.
 /// </summary>
-internal static class OsPorts
+public static class OsPorts
 {
-    private static readonly Lazy<ILockFiles> LockFilesInstance = new(CreateLockFiles);
-    private static readonly Lazy<IProcessTable> ProcessTableInstance = new(CreateProcessTable);
-    private static readonly Lazy<IDirectories> DirectoriesInstance = new(CreateDirectories);
-    private static readonly Lazy<ISignalSource> SignalsInstance = new(() => new PosixSignals());
-    private static readonly Lazy<IProcessSignals> ProcessSignalsInstance = new(CreateProcessSignals);
+    private static readonly Lazy<DaemonPorts> Instance = new(OsAdapters.Create);
 
-    internal static ILockFiles LockFiles => LockFilesInstance.Value;
+    /// <summary>This operating system's ports, created once.</summary>
+    public static DaemonPorts Current => Instance.Value;
 
-    internal static IProcessTable ProcessTable => ProcessTableInstance.Value;
+    /// <summary>This operating system's family.</summary>
+    public static OsFamily Os => Current.Runtime.Observe().Os;
 
-    internal static IDirectories Directories => DirectoriesInstance.Value;
-
-    internal static ISignalSource Signals => SignalsInstance.Value;
-
-    internal static IProcessSignals ProcessSignals => ProcessSignalsInstance.Value;
-
-    internal static IProcessExit Exit { get; } = new EnvironmentProcessExit();
-
-    internal static ISystemdEnvironment SystemdEnvironment { get; } = new SystemdEnvironment();
-
-    internal static ISystemdNotifier SystemdNotifier { get; } = new SystemdNotifier();
-
-    internal static IRuntimeEnvironment RuntimeEnvironment { get; } = new OsRuntimeEnvironment();
-
-    internal static OsFamily Os => OsRuntimeEnvironment.CurrentOs;
-
-    internal static uint UserId => RuntimeEnvironment.Observe().UserId;
-
-    /// <summary>The transport for any endpoint: <c>\\.\pipe\name</c> is a named pipe, anything else a Unix socket.</summary>
-    internal static IIpcTransport Transport { get; } = new EndpointTransport();
-
-    internal static ILockFiles CreateLockFiles() =>
-        OperatingSystem.IsLinux() ? new OfdLockFiles()
-        : OperatingSystem.IsMacOS() ? new FlockSidecarLockFiles()
-        : OperatingSystem.IsWindows() ? new ExclusiveHandleLockFiles()
-        : throw Unsupported();
-
-    internal static IProcessTable CreateProcessTable() =>
-        OperatingSystem.IsWindows() ? new WindowsProcessTable() : new UnixProcessTable();
-
-    internal static IProcessSignals CreateProcessSignals() =>
-        OperatingSystem.IsWindows() ? new WindowsProcessSignals() : new UnixProcessSignals();
-
-    internal static IDirectories CreateDirectories() =>
-        OperatingSystem.IsWindows() ? new WindowsDirectories() : new UnixDirectories();
-
-    private static PlatformNotSupportedException Unsupported() =>
-        new("Outfitter.Daemon locking supports Linux, macOS and Windows.");
+    /// <summary>The current user's id (0 on Windows).</summary>
+    public static uint UserId => Current.Runtime.Observe().UserId;
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
 using Outfitter.Daemon.Core.Ipc;
 
-namespace Outfitter.Daemon;
+namespace Outfitter.Daemon.Ipc;
 
 /// <summary>
 /// The receive buffer of one connection, framed by <see cref="LineFraming"/>: read into <see cref="WritableMemory"/>,

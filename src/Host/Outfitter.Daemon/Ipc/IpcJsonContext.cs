@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Outfitter.Daemon;
+namespace Outfitter.Daemon.Ipc;
 
 /// <summary>Source-generated JSON metadata for the types the library itself serializes (trim- and AOT-safe).</summary>
 [JsonSerializable(typeof(JsonElement))]

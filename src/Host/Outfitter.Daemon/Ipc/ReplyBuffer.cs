@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Outfitter.Daemon;
+namespace Outfitter.Daemon.Ipc;
 
 /// <summary>
 /// A growable output buffer for reply lines that can be truncated back to a mark (so a handler's partial output can be

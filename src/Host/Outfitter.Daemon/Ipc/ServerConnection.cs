@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Ports;
 
-namespace Outfitter.Daemon;
+namespace Outfitter.Daemon.Ipc;
 
 /// <summary>
 /// One accepted connection. The read loop frames lines with <see cref="LineFraming"/>, runs synchronous handlers with

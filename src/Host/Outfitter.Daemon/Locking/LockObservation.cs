@@ -2,7 +2,7 @@ using LanguageExt;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
 
-namespace Outfitter.Daemon;
+namespace Outfitter.Daemon.Locking;
 
 /// <summary>
 /// The facts every lock decision starts from, gathered through the ports in one place: the lock file's parsed content

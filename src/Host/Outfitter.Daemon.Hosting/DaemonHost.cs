@@ -1,0 +1,207 @@
+using System.Buffers;
+using System.Text.Json;
+using LanguageExt;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Outfitter.Daemon.Composition;
+using Outfitter.Daemon.Core.Lifecycle;
+using Outfitter.Daemon.Core.Paths;
+using Outfitter.Daemon.Core.Ports;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon.Hosting;
+
+/// <summary>
+/// One daemon, composed: the lifecycle (kernel-locked PID file, signals, graceful shutdown), an IPC server with the
+/// built-in handlers (<c>ping</c>, <c>echo</c>, <c>status</c>, <c>health</c>, <c>shutdown</c>) plus yours, and a health
+/// checker. <see cref="StartAsync"/> locks, then listens; stopping closes the IPC server first, then runs your shutdown
+/// handlers, then releases the lock. Build one with <see cref="Create"/> or through dependency injection
+/// (<c>services.AddOutfitterDaemon(…)</c>). Thread-safe.
+/// </summary>
+public sealed class DaemonHost : IAsyncDisposable
+{
+    private readonly DaemonHostOptions _options;
+    private readonly TimeProvider _time;
+    private readonly IDaemon _daemon;
+    private readonly ILogger _logger;
+    private readonly SystemdIntegration _systemd;
+    private long _startedAt;
+
+    /// <summary>Composes a daemon over the given ports (the seam for dependency injection and tests).</summary>
+    /// <exception cref="ArgumentException">The options are invalid, or their paths cannot be resolved; the message says what to fix.</exception>
+    public DaemonHost(
+        DaemonHostOptions options,
+        DaemonPathResolver paths,
+        DaemonLockService locks,
+        IIpcTransport transport,
+        IDirectories directories,
+        ISignalSource signals,
+        IProcessExit exit,
+        IHealthChecker health,
+        TimeProvider time,
+        uint userId,
+        ISystemdEnvironment systemdEnvironment,
+        ISystemdNotifySocket systemdNotifier,
+        ILoggerFactory? loggers = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var problems = options.Validate();
+        if (problems.Count > 0)
+            throw new ArgumentException("Invalid daemon options: " + string.Join(" ", problems), nameof(options));
+        _options = options;
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        Health = health ?? throw new ArgumentNullException(nameof(health));
+        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("Outfitter.Daemon");
+
+        var resolved = paths.Resolve(options.Name).Match(p => p, e => throw new ArgumentException(e.Message, nameof(options)));
+        SocketPath = options.SocketPath ?? resolved.SocketPath;
+        LockPath = options.LockPath ?? resolved.LockPath;
+        Paths = resolved;
+
+        options.Ipc.Logger ??= _logger;
+        Server = new IpcServer(SocketPath, options.Ipc, transport, directories, userId);
+        Router = new IpcRouter()
+            .MapBuiltins()
+            .MapHealth(health)
+            .Map("status", WriteStatus)
+            .Map("shutdown", RequestShutdown);
+        Server.OnRequest(Router.Handle);
+
+        _daemon = new DaemonRuntime(
+            new DaemonOptions
+            {
+                Name = options.Name,
+                PidFile = LockPath,
+                ShutdownTimeout = options.ShutdownTimeout,
+                Logger = _logger,
+                HandleSignals = options.HandleSignals,
+                ExitOnSignal = options.ExitOnSignal,
+            },
+            locks,
+            signals,
+            exit,
+            time);
+
+        _systemd = new SystemdIntegration(options.Systemd, systemdEnvironment, systemdNotifier, health, time, _logger);
+
+        // Registered first, so they run first: tell systemd, then stop taking requests, then the user's handlers.
+        _daemon.OnShutdown(_ =>
+        {
+            _systemd.Stopping(options.ShutdownTimeout);
+            return Task.CompletedTask;
+        });
+        _daemon.OnShutdown(ct => Server.CloseAsync(ct));
+    }
+
+    /// <summary>Composes a daemon over this operating system's adapters.</summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
+    public static DaemonHost Create(DaemonHostOptions? options = null, IHealthChecker? health = null, ILoggerFactory? loggers = null) =>
+        new(
+            options ?? new DaemonHostOptions(),
+            DaemonPathResolver.Os,
+            DaemonLockService.Os,
+            OsPorts.Current.Transport,
+            OsPorts.Current.Directories,
+            OsPorts.Current.Signals,
+            OsPorts.Current.Exit,
+            health ?? HealthChecker.Create(),
+            TimeProvider.System,
+            OsPorts.UserId,
+            OsPorts.Current.SystemdEnvironment,
+            OsPorts.Current.SystemdNotifySocket,
+            loggers);
+
+    /// <summary>The daemon's name.</summary>
+    public string Name => _options.Name;
+
+    /// <summary>The IPC endpoint.</summary>
+    public string SocketPath { get; }
+
+    /// <summary>The lock file, which holds the PID.</summary>
+    public string LockPath { get; }
+
+    /// <summary>The resolved default paths for <see cref="Name"/>.</summary>
+    public DaemonPathSet Paths { get; }
+
+    /// <summary>The IPC server (add routes with <see cref="Router"/>).</summary>
+    public IpcServer Server { get; }
+
+    /// <summary>The request router: map your own request types here before starting.</summary>
+    public IpcRouter Router { get; }
+
+    /// <summary>The health checker behind <c>{"type":"health"}</c>.</summary>
+    public IHealthChecker Health { get; }
+
+    /// <summary>The lifecycle state.</summary>
+    public DaemonState State => _daemon.State;
+
+    /// <summary>Registers a shutdown handler; it runs after the IPC server has closed, in registration order.</summary>
+    public void OnShutdown(Func<CancellationToken, Task> handler) => _daemon.OnShutdown(handler);
+
+    /// <summary>
+    /// Takes the lock (<see cref="DaemonErrorCode.AlreadyRunning"/> naming the owner's PID if another daemon runs), then
+    /// listens; a failure to listen stops the daemon again and is reported as <see cref="DaemonErrorCode.StartFailed"/>.
+    /// </summary>
+    public async Task<Either<DaemonError, Unit>> StartAsync(CancellationToken cancellationToken = default)
+    {
+        _systemd.Starting();
+        var started = await _daemon.StartAsync(cancellationToken).ConfigureAwait(false);
+        if (started.IsLeft)
+            return started;
+        _startedAt = _time.GetTimestamp();
+        _systemd.TakeListenFd(Name).IfSome(fd => _options.Ipc.ListenFd = fd);
+        var listening = await Server.ListenAsync(cancellationToken).ConfigureAwait(false);
+        if (listening.IsRight)
+        {
+            _systemd.Ready();
+            _ = _daemon.WaitForStopAsync(CancellationToken.None).ContinueWith(_ => _systemd.StoppedAsync(), TaskScheduler.Default).Unwrap();
+            return unit;
+        }
+
+        var problem = listening.Match(_ => "", e => e.Message);
+        await _daemon.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        return new DaemonError(DaemonErrorCode.StartFailed, $"Daemon \"{Name}\" could not listen: {problem}");
+    }
+
+    /// <summary>Stops: closes the IPC server, runs the shutdown handlers, releases the lock.</summary>
+    public Task<Either<DaemonError, Unit>> StopAsync(CancellationToken cancellationToken = default) => _daemon.StopAsync(cancellationToken);
+
+    /// <summary>Completes when the daemon stops (signal, <c>shutdown</c> request, or <see cref="StopAsync"/>).</summary>
+    public Task<Either<DaemonError, Unit>> WaitForStopAsync(CancellationToken cancellationToken = default) => _daemon.WaitForStopAsync(cancellationToken);
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_daemon.State == DaemonState.Running)
+            await _daemon.StopAsync().ConfigureAwait(false);
+        await Server.DisposeAsync().ConfigureAwait(false);
+        await _systemd.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private IpcResult WriteStatus(IpcRequest request)
+    {
+        using var json = new Utf8JsonWriter(request.Result);
+        json.WriteStartObject();
+        json.WriteString("name", Name);
+        json.WriteNumber("pid", Environment.ProcessId);
+        json.WriteString("state", Lifecycle.WireName(_daemon.State));
+        json.WriteNumber("uptime", (long)_time.GetElapsedTime(_startedAt).TotalSeconds);
+        json.WriteString("version", _options.Version);
+        json.WriteString("socket", SocketPath);
+        json.WriteString("lock", LockPath);
+        json.WriteEndObject();
+        return IpcResult.Written;
+    }
+
+    private IpcResult RequestShutdown(IpcRequest request)
+    {
+        // Answer first; the stop starts after this reply is written (the read loop flushes before it reads again).
+        request.Result.Write("{\"stopping\":true}"u8);
+        _ = Task.Run(async () =>
+        {
+            await Task.Yield();
+            await _daemon.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        });
+        return IpcResult.Written;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Reflection;
+using Outfitter.Daemon.Core.Lifecycle;
+using Outfitter.Daemon.Core.Paths;
+
+namespace Outfitter.Daemon.Hosting;
+
+/// <summary>Options of a <see cref="DaemonHost"/>: one daemon with its lock, IPC server and health checks.</summary>
+public sealed class DaemonHostOptions
+{
+    /// <summary>The default daemon name.</summary>
+    public const string DefaultName = "outfitter-daemon";
+
+    /// <summary>The daemon's name; also the tool name for <see cref="DaemonPaths"/> (default <c>outfitter-daemon</c>).</summary>
+    public string Name { get; set; } = DefaultName;
+
+    /// <summary>The IPC endpoint; default <c>DaemonPaths.GetSocketPath(Name)</c>.</summary>
+    public string? SocketPath { get; set; }
+
+    /// <summary>
+    /// The lock file, which is also the PID file (its first line is the PID); default <c>DaemonPaths.GetLockPath(Name)</c>.
+    /// </summary>
+    public string? LockPath { get; set; }
+
+    /// <summary>How long shutdown handlers may take in total (default 5 s).</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = OptionRules.DefaultShutdownTimeout;
+
+    /// <summary>Whether SIGTERM/SIGINT/SIGQUIT stop the daemon (default true; a Generic Host handles them itself).</summary>
+    public bool HandleSignals { get; set; } = true;
+
+    /// <summary>Whether a signal-initiated stop ends the process with the documented exit code (default true).</summary>
+    public bool ExitOnSignal { get; set; } = true;
+
+    /// <summary>The systemd integration: readiness, status, watchdog, socket activation (active only under systemd).</summary>
+    public SystemdOptions Systemd { get; set; } = new();
+
+    /// <summary>Options of the IPC server.</summary>
+    public IpcServerOptions Ipc { get; set; } = new();
+
+    /// <summary>The version <c>status</c> reports (default: the entry assembly's informational version).</summary>
+    public string Version { get; set; } = DefaultVersion();
+
+    /// <summary>Every problem with these options, each saying what to fix; empty when valid.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var problems = new List<string>();
+        ToolName.Parse(Name).IfLeft(e => problems.Add($"Name: {e.Message}"));
+        if (SocketPath is { } socket && string.IsNullOrWhiteSpace(socket))
+            problems.Add("SocketPath is blank: leave it null for the default, or give a path.");
+        if (LockPath is { } lockPath && string.IsNullOrWhiteSpace(lockPath))
+            problems.Add("LockPath is blank: leave it null for the default, or give a path.");
+        problems.AddRange(OptionRules.Validate(Name, LockPath ?? "default", ShutdownTimeout).Filter(p => !p.StartsWith("Name", StringComparison.Ordinal)));
+        problems.AddRange(Ipc.Validate().Select(p => "Ipc." + p));
+        if (Systemd.StatusInterval <= TimeSpan.Zero)
+            problems.Add("Systemd.StatusInterval must be positive (default 10 s).");
+        return problems;
+    }
+
+    private static string DefaultVersion() =>
+        Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(DaemonHostOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? "0.0.0";
+}

@@ -1,0 +1,71 @@
+using LanguageExt;
+using LanguageExt.Common;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Outfitter.Daemon.Composition;
+using Outfitter.Daemon.Core.Ports;
+
+namespace Outfitter.Daemon.Hosting;
+
+/// <summary>
+/// Dependency-injection composition: <c>services.AddOutfitterDaemon(o => …)</c> registers the daemon host, its IPC server,
+/// health checker, paths, every OS adapter (including the systemd ones) and a <see cref="TimeProvider"/>, each with <c>TryAdd</c>: register your own
+/// implementation of a port (for example the test kit's fakes) before the call, or replace it after with
+/// <c>services.Replace(…)</c>.
+/// </summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Registers an Outfitter daemon; configure it with <paramref name="configure"/>.</summary>
+    public static OutfitterDaemonBuilder AddOutfitterDaemon(this IServiceCollection services, Action<DaemonHostOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var builder = new OutfitterDaemonBuilder(services);
+        services.TryAddSingleton(_ => OsPorts.Current.Time);
+        services.TryAddSingleton(_ => OsPorts.Current.LockFiles);
+        services.TryAddSingleton(_ => OsPorts.Current.Processes);
+        services.TryAddSingleton(_ => OsPorts.Current.Directories);
+        services.TryAddSingleton(_ => OsPorts.Current.ProcessSignals);
+        services.TryAddSingleton(_ => OsPorts.Current.Runtime);
+        services.TryAddSingleton(_ => OsPorts.Current.Transport);
+        services.TryAddSingleton(_ => OsPorts.Current.Signals);
+        services.TryAddSingleton(_ => OsPorts.Current.Exit);
+        services.TryAddSingleton(_ => OsPorts.Current.SystemdEnvironment);
+        services.TryAddSingleton(_ => OsPorts.Current.SystemdNotifySocket);
+        services.TryAddSingleton(sp => new DaemonLockService(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IDirectories>()));
+        services.TryAddSingleton(sp => new DaemonStopper(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IProcessSignals>()));
+        services.TryAddSingleton(sp => new DaemonPathResolver(sp.GetRequiredService<IRuntimeEnvironment>(), sp.GetRequiredService<IDirectories>()));
+        services.TryAddSingleton<IHealthChecker>(sp =>
+        {
+            var checker = new HealthChecker(sp.GetRequiredService<TimeProvider>());
+            foreach (var check in builder.HealthChecks)
+                checker.Register(check).IfLeft(e => throw new InvalidOperationException($"Health check registration: {e.Message}"));
+            return checker;
+        });
+        services.TryAddSingleton(sp =>
+        {
+            var options = new DaemonHostOptions();
+            configure?.Invoke(options);
+            builder.Configure?.Invoke(options);
+            var host = new DaemonHost(
+                options,
+                sp.GetRequiredService<DaemonPathResolver>(),
+                sp.GetRequiredService<DaemonLockService>(),
+                sp.GetRequiredService<IIpcTransport>(),
+                sp.GetRequiredService<IDirectories>(),
+                sp.GetRequiredService<ISignalSource>(),
+                sp.GetRequiredService<IProcessExit>(),
+                sp.GetRequiredService<IHealthChecker>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<IRuntimeEnvironment>().Observe().UserId,
+                sp.GetRequiredService<ISystemdEnvironment>(),
+                sp.GetRequiredService<ISystemdNotifySocket>(),
+                sp.GetService<ILoggerFactory>());
+            foreach (var (type, handler) in builder.Routes)
+                host.Router.Map(type, handler);
+            return host;
+        });
+        return builder;
+    }
+}

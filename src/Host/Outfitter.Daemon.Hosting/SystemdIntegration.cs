@@ -1,0 +1,157 @@
+using LanguageExt;
+using Microsoft.Extensions.Logging;
+using Outfitter.Daemon.Core.Health;
+using Outfitter.Daemon.Core.Lifecycle;
+using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Core.Systemd;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon.Hosting;
+
+/// <summary>
+/// The shell of the systemd integration: reads the variables once, asks <see cref="SystemdDecisions"/> what to do, and
+/// sends the datagrams: <c>READY=1</c> once the IPC server accepts, <c>STATUS=</c> on every transition and health change,
+/// <c>WATCHDOG=1</c> at half the interval while healthy, <c>STOPPING=1</c> and <c>EXTEND_TIMEOUT_USEC</c> during shutdown.
+/// Without <c>$NOTIFY_SOCKET</c> it sends nothing and costs nothing.
+/// </summary>
+internal sealed partial class SystemdIntegration : IAsyncDisposable
+{
+    private readonly SystemdOptions _options;
+    private readonly ISystemdNotifySocket _notifier;
+    private readonly IHealthChecker _health;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SystemdFacts _facts;
+    private readonly Option<NotifyAddress> _target;
+    private readonly ISystemdEnvironment _environment;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly TaskCompletionSource _extendDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _loop = Task.CompletedTask;
+    private Task _extending = Task.CompletedTask;
+    private Option<bool> _lastHealthy;
+
+    internal SystemdIntegration(SystemdOptions options, ISystemdEnvironment environment, ISystemdNotifySocket notifier, IHealthChecker health, TimeProvider time, ILogger logger)
+    {
+        _options = options;
+        _notifier = notifier;
+        _health = health;
+        _time = time;
+        _logger = logger;
+        _facts = options.Enabled ? environment.Observe() : SystemdFacts.None;
+        _target = SystemdDecisions.NotifyTarget(_facts);
+        _environment = environment;
+    }
+
+    /// <summary>The inherited listening socket to adopt, if systemd passed one; the variables are cleared for children.</summary>
+    internal Option<int> TakeListenFd(string daemonName)
+    {
+        var fd = SystemdDecisions.ListenFd(_facts, Environment.ProcessId, _options.ListenFdName ?? daemonName);
+        if (fd.IsSome)
+            _environment.ClearListenVariables();
+        return fd;
+    }
+
+    /// <summary>Start-up began.</summary>
+    internal void Starting() => Send(SystemdDecisions.Status(SystemdDecisions.StatusLine(DaemonState.Starting, None)));
+
+    /// <summary>The daemon runs and accepts connections: READY, then the watchdog and health loop.</summary>
+    internal void Ready()
+    {
+        if (_target.IsNone)
+            return;
+        Send(SystemdDecisions.Ready(Environment.ProcessId, SystemdDecisions.StatusLine(DaemonState.Running, None)));
+        var watchdog = SystemdDecisions.WatchdogInterval(_facts, Environment.ProcessId);
+        _loop = Task.Run(() => LoopAsync(watchdog, _stopping.Token));
+    }
+
+    /// <summary>Shutdown began: STOPPING, then EXTEND_TIMEOUT_USEC while the handlers are within their budget.</summary>
+    internal void Stopping(TimeSpan budget)
+    {
+        if (_target.IsNone)
+            return;
+        _stopping.Cancel();
+        Send(SystemdDecisions.Stopping(SystemdDecisions.StatusLine(DaemonState.Stopping, None)));
+        _extending = Task.Run(() => ExtendAsync(budget));
+    }
+
+    /// <summary>Stopped: the last status.</summary>
+    internal async Task StoppedAsync()
+    {
+        if (_target.IsNone)
+            return;
+        _stopping.Cancel();
+        _extendDone.TrySetResult();
+        await _extending.ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        Send(SystemdDecisions.Status(SystemdDecisions.StatusLine(DaemonState.Stopped, None)));
+    }
+
+    private async Task ExtendAsync(TimeSpan budget)
+    {
+        var began = _time.GetTimestamp();
+        var every = SystemdDecisions.ExtendEvery(budget);
+        while (!_extendDone.Task.IsCompleted)
+        {
+            var remaining = budget - _time.GetElapsedTime(began);
+            if (remaining <= TimeSpan.Zero)
+                return; // past the budget we no longer ask for time: the daemon is exiting by then
+            Send(SystemdDecisions.ExtendTimeout(remaining));
+            await Task.WhenAny(_extendDone.Task, Task.Delay(every, _time)).ConfigureAwait(false);
+        }
+    }
+
+    private async Task LoopAsync(Option<TimeSpan> watchdog, CancellationToken stopping)
+    {
+        var interval = SystemdDecisions.TimerInterval(watchdog.IfNone(_options.StatusInterval));
+        using var timer = new PeriodicTimer(interval, _time);
+        try
+        {
+            do
+            {
+                var feed = watchdog.IsSome;
+                var healthy = true;
+                if (feed && _options.Watchdog == WatchdogMode.Always)
+                {
+                    Send(SystemdDecisions.Watchdog);
+                    continue;
+                }
+
+                var status = await _health.CheckAsync(stopping).ConfigureAwait(false);
+                healthy = status.Healthy;
+                if (_lastHealthy != Some(healthy))
+                {
+                    _lastHealthy = healthy;
+                    Send(SystemdDecisions.Status(SystemdDecisions.StatusLine(DaemonState.Running, Some(status))));
+                }
+
+                if (feed && SystemdDecisions.ShouldFeedWatchdog(_options.Watchdog, healthy))
+                    Send(SystemdDecisions.Watchdog);
+            }
+            while (await timer.WaitForNextTickAsync(stopping).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown began.
+        }
+    }
+
+    private void Send(string message)
+    {
+        _target.IfSome(target =>
+        {
+            if (!_notifier.Notify(target, message))
+                LogNotifyFailed(target.Address, message.Split('\n')[0]);
+        });
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _stopping.Cancel();
+        _extendDone.TrySetResult();
+        await _loop.ConfigureAwait(false);
+        await _extending.ConfigureAwait(false);
+    }
+
+    [LoggerMessage(30, LogLevel.Warning, "Could not notify systemd at {Socket}: {Message}")]
+    private partial void LogNotifyFailed(string socket, string message);
+}

@@ -1,0 +1,21 @@
+using Outfitter.Daemon.Composition;
+
+namespace Outfitter.Daemon;
+
+/// <summary>Creates daemons: the reference's <c>createDaemon</c>.</summary>
+/// <example>
+/// <code>
+/// var daemon = Daemon.Create(new DaemonOptions { Name = "my-service", PidFile = DaemonPaths.GetLockPath("my-service") });
+/// daemon.OnShutdown(async ct => await database.CloseAsync(ct));
+/// var started = await daemon.StartAsync();
+/// if (started.IsLeft) { /* ALREADY_RUNNING, PID_ERROR … */ }
+/// await daemon.WaitForStopAsync();   // until SIGTERM/SIGINT/SIGQUIT or StopAsync
+/// </code>
+/// </example>
+public static class Daemon
+{
+    /// <summary>Creates a daemon over this operating system's adapters (kernel-locked PID file, POSIX signals, real exit).</summary>
+    /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
+    public static IDaemon Create(DaemonOptions options) =>
+        new DaemonRuntime(options, DaemonLockService.Os, OsPorts.Current.Signals, OsPorts.Current.Exit, OsPorts.Current.Time);
+}

@@ -1,0 +1,381 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using LanguageExt;
+using Outfitter.Daemon.Composition;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Ipc;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon;
+
+/// <summary>
+/// The IPC client, the reference's <c>createIpcClient</c>: connects to a daemon's socket (or named pipe), sends requests
+/// concurrently over one connection and matches replies by id. Every failure is a <see cref="DaemonConnectionError"/>
+/// value; every request has a deadline, so a client never hangs. Thread-safe.
+/// </summary>
+public sealed class IpcClient : IAsyncDisposable
+{
+    private readonly IpcClientOptions _options;
+    private readonly IIpcTransport _transport;
+    private readonly DaemonLockService _locks;
+    private readonly SemaphoreSlim _connectGate = new(1, 1);
+    private readonly ResiliencePipeline<Either<DaemonConnectionError, Unit>>? _connectPipeline;
+    private Connection? _connection;
+    private long _nextId;
+
+    /// <summary>Creates a client over the given ports (the seam for tests and dependency injection).</summary>
+    public IpcClient(string path, IpcClientOptions options, IIpcTransport transport, DaemonLockService locks)
+    {
+        if (string.IsNullOrWhiteSpace(path))
+            throw new ArgumentException("The socket path is empty.", nameof(path));
+        Path = path;
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _transport = transport ?? throw new ArgumentNullException(nameof(transport));
+        _locks = locks ?? throw new ArgumentNullException(nameof(locks));
+        if (options.ConnectTimeout is { } deadline)
+            _connectPipeline = BuildConnectPipeline(deadline, options.TimeProvider);
+    }
+
+    /// <summary>The endpoint.</summary>
+    public string Path { get; }
+
+    /// <summary>True while connected.</summary>
+    public bool IsConnected => Volatile.Read(ref _connection) is { IsOpen: true, IsWritable: true };
+
+    /// <summary>Creates a client for <paramref name="path"/> over this OS's transport.</summary>
+    public static IpcClient Create(string path, IpcClientOptions? options = null) =>
+        new(path, options ?? new IpcClientOptions(), OsPorts.Current.Transport, DaemonLockService.Os);
+
+    /// <summary>
+    /// Connects. Without <see cref="IpcClientOptions.ConnectTimeout"/> it fails at once: no socket →
+    /// <see cref="DaemonConnectionError.ConnectionRefusedError"/>; a socket nobody answers whose daemon is dead →
+    /// <see cref="DaemonConnectionError.StaleSocketError"/> naming that daemon's PID. With it, those are retried until the
+    /// deadline. Connecting while connected does nothing.
+    /// </summary>
+    public async Task<Either<DaemonConnectionError, Unit>> ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (IsConnected)
+                return unit;
+            if (_connectPipeline is null)
+                return await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+            var attempts = new ConnectAttempts(this);
+            try
+            {
+                return await _connectPipeline.ExecuteAsync(static async (attempts, token) => await attempts.TryAsync(token).ConfigureAwait(false), attempts, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutRejectedException)
+            {
+                // Say what kept failing (a stale socket left by PID N, refused, missing), not only that time ran out.
+                return new DaemonConnectionError.ConnectionTimeoutError(
+                    (long)_options.ConnectTimeout!.Value.TotalMilliseconds, $"connect to {Path}", RequestSent: false, attempts.LastFailure);
+            }
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
+    }
+
+    /// <summary>One connect with retries: remembers the last failure for the timeout error.</summary>
+    private sealed class ConnectAttempts(IpcClient client)
+    {
+        public Option<DaemonConnectionError> LastFailure { get; private set; }
+
+        public async Task<Either<DaemonConnectionError, Unit>> TryAsync(CancellationToken cancellationToken)
+        {
+            var result = await client.ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
+            result.IfLeft(error => LastFailure = Some(error));
+            return result;
+        }
+    }
+
+    private async Task<Either<DaemonConnectionError, Unit>> ConnectOnceAsync(CancellationToken cancellationToken)
+    {
+        var attempt = await _transport.ConnectAsync(Path, cancellationToken).ConfigureAwait(false);
+        return attempt.Match(
+            Right: stream =>
+            {
+                var connection = new Connection(stream, _options.MaxReplyBytes);
+                var previous = Interlocked.Exchange(ref _connection, connection);
+                connection.Start();
+
+                // A previous connection that stopped taking requests keeps reading the replies still owed to it.
+                if (previous is { HasPending: false })
+                    previous.Close("replaced by a new connection");
+                return Right<DaemonConnectionError, Unit>(unit);
+            },
+            Left: failure => Left<DaemonConnectionError, Unit>(Classify(failure)));
+    }
+
+    private DaemonConnectionError Classify(ConnectFailure failure)
+    {
+        if (failure != ConnectFailure.Refused)
+            return EndpointDecisions.ClassifyConnectFailure(Path, failure, None, None);
+        var lockPath = Optional(_options.LockPath).Filter(p => p.Length > 0) || SocketPaths.SiblingLockPath(Path);
+        return EndpointDecisions.ClassifyConnectFailure(
+            Path,
+            failure,
+            lockPath.Map(_locks.Inspect),
+            lockPath.Bind(_locks.ReadLockPid));
+    }
+
+    // Polly accepts timeouts from 10 ms to 1 day; a shorter deadline still gets its one attempt, a longer one is capped.
+    private static TimeSpan Clamp(TimeSpan deadline) =>
+        deadline < TimeSpan.FromMilliseconds(10) ? TimeSpan.FromMilliseconds(10) : deadline > TimeSpan.FromDays(1) ? TimeSpan.FromDays(1) : deadline;
+
+    private static ResiliencePipeline<Either<DaemonConnectionError, Unit>> BuildConnectPipeline(TimeSpan deadline, TimeProvider time) =>
+        new ResiliencePipelineBuilder<Either<DaemonConnectionError, Unit>> { TimeProvider = time }
+            .AddTimeout(Clamp(deadline))
+            .AddRetry(new RetryStrategyOptions<Either<DaemonConnectionError, Unit>>
+            {
+                ShouldHandle = args => ValueTask.FromResult(
+                    args.Outcome.Result is { IsLeft: true } result && result.Match(_ => false, EndpointDecisions.IsTransient)),
+                MaxRetryAttempts = int.MaxValue,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromMilliseconds(10),
+                MaxDelay = TimeSpan.FromMilliseconds(250),
+            })
+            .Build();
+
+    /// <summary>
+    /// Sends a request whose payload is the given UTF-8 JSON value and returns the reply's payload JSON. Fails with
+    /// <see cref="DaemonConnectionError.ConnectionTimeoutError"/> after <see cref="IpcClientOptions.RequestTimeout"/> or
+    /// when <paramref name="cancellationToken"/> is cancelled (a late reply is then discarded);
+    /// <see cref="DaemonConnectionError.RemoteError"/> for an error reply; <see cref="DaemonConnectionError.ConnectionClosedError"/>
+    /// when the connection drops first. Every error tells whether retrying is safe
+    /// (<see cref="DaemonConnectionError.IsSafeToRetry"/>: never sent, or refused with <c>SHUTTING_DOWN</c>) or the outcome
+    /// is unknown (<see cref="DaemonConnectionError.OutcomeUnknown"/>: sent, then the connection was lost or the reply late).
+    /// </summary>
+    public async Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> SendRawAsync(ReadOnlyMemory<byte> payloadJson, CancellationToken cancellationToken = default)
+    {
+        var connection = Volatile.Read(ref _connection);
+        if (connection is not { IsOpen: true })
+            return new DaemonConnectionError.ConnectionClosedError($"not connected to {Path}; call ConnectAsync first");
+        if (connection.NotWritableReason is { } refused)
+            return new DaemonConnectionError.ConnectionClosedError($"the server stopped taking requests on this connection ({refused}); connect again");
+        var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var reply = connection.Register(id);
+        var written = await connection.WriteRequestAsync(id, payloadJson, cancellationToken).ConfigureAwait(false);
+        if (written.IsSome)
+        {
+            connection.Forget(id);
+            return (DaemonConnectionError)written;
+        }
+
+        try
+        {
+            return await reply.WaitAsync(_options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+        {
+            connection.Forget(id);
+            return new DaemonConnectionError.ConnectionTimeoutError(
+                e is TimeoutException ? (long)_options.RequestTimeout.TotalMilliseconds : -1,
+                e is TimeoutException ? "request" : "request cancelled by the caller",
+                RequestSent: true);
+        }
+    }
+
+    /// <summary>Sends <paramref name="message"/> and reads the reply payload as <typeparamref name="TResult"/>, with source-generated metadata (trim- and AOT-safe).</summary>
+    public async Task<Either<DaemonConnectionError, TResult>> SendAsync<TMessage, TResult>(
+        TMessage message, JsonTypeInfo<TMessage> messageType, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken = default)
+    {
+        var reply = await SendRawAsync(JsonSerializer.SerializeToUtf8Bytes(message, messageType), cancellationToken).ConfigureAwait(false);
+        return reply.Bind(json => Deserialize(json, resultType));
+    }
+
+    /// <summary>Sends a JSON payload and returns the reply payload as a <see cref="JsonElement"/> (trim- and AOT-safe).</summary>
+    public async Task<Either<DaemonConnectionError, JsonElement>> SendAsync(JsonElement message, CancellationToken cancellationToken = default)
+    {
+        // Written with relaxed escaping: non-ASCII text goes out as UTF-8, as the TypeScript client sends it.
+        var payload = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(payload, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            message.WriteTo(writer);
+        var reply = await SendRawAsync(payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        return reply.Bind(json => Deserialize(json, IpcJsonContext.Default.JsonElement));
+    }
+
+    /// <summary>
+    /// Sends <paramref name="message"/> and reads the reply payload as <typeparamref name="T"/>, as the reference's
+    /// <c>send&lt;T&gt;</c>, using reflection-based System.Text.Json (use the <see cref="JsonTypeInfo{T}"/> overload in trimmed or AOT apps).
+    /// </summary>
+    [RequiresUnreferencedCode("Uses reflection-based JSON; use the JsonTypeInfo<T> overload for trimming.")]
+    [RequiresDynamicCode("Uses reflection-based JSON; use the JsonTypeInfo<T> overload for AOT.")]
+    public async Task<Either<DaemonConnectionError, T>> SendAsync<T>(object? message, CancellationToken cancellationToken = default)
+    {
+        var reply = await SendRawAsync(JsonSerializer.SerializeToUtf8Bytes(message), cancellationToken).ConfigureAwait(false);
+        return reply.Bind(json =>
+        {
+            try
+            {
+                return Right<DaemonConnectionError, T>(JsonSerializer.Deserialize<T>(json.Span)!);
+            }
+            catch (JsonException e)
+            {
+                return Left<DaemonConnectionError, T>(new DaemonConnectionError.ProtocolError($"the reply payload is not a {typeof(T).Name}: {e.Message}"));
+            }
+        });
+    }
+
+    private static Either<DaemonConnectionError, T> Deserialize<T>(ReadOnlyMemory<byte> json, JsonTypeInfo<T> type)
+    {
+        try
+        {
+            return Right<DaemonConnectionError, T>(JsonSerializer.Deserialize(json.Span, type)!);
+        }
+        catch (JsonException e)
+        {
+            return Left<DaemonConnectionError, T>(new DaemonConnectionError.ProtocolError($"the reply payload is not a {typeof(T).Name}: {e.Message}"));
+        }
+    }
+
+    /// <summary>Closes the connection; pending requests fail with <see cref="DaemonConnectionError.ConnectionClosedError"/>. Idempotent; connect again afterwards if needed.</summary>
+    public void Close() => Interlocked.Exchange(ref _connection, null)?.Close("the client was closed");
+
+    /// <inheritdoc />
+    public ValueTask DisposeAsync()
+    {
+        Close();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>One open connection: a reader task that matches replies to pending requests by id.</summary>
+    private sealed class Connection(IIpcStream stream, int maxReplyBytes)
+    {
+        private readonly ConcurrentDictionary<string, TaskCompletionSource<Either<DaemonConnectionError, ReadOnlyMemory<byte>>>> _pending = new(StringComparer.Ordinal);
+        private readonly SemaphoreSlim _writeLock = new(1, 1);
+        private readonly CancellationTokenSource _closing = new();
+        private int _closed;
+        private string? _notWritable;
+
+        public bool IsOpen => Volatile.Read(ref _closed) == 0;
+
+        /// <summary>False once a write failed: no new requests, but replies to those already sent are still read.</summary>
+        public bool IsWritable => Volatile.Read(ref _notWritable) is null;
+
+        public string? NotWritableReason => Volatile.Read(ref _notWritable);
+
+        public bool HasPending => !_pending.IsEmpty;
+
+        public void Start() => _ = Task.Run(ReadLoopAsync);
+
+        public Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> Register(string id)
+        {
+            var reply = new TaskCompletionSource<Either<DaemonConnectionError, ReadOnlyMemory<byte>>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _pending[id] = reply;
+            if (!IsOpen && _pending.TryRemove(id, out _))
+                reply.TrySetResult(new DaemonConnectionError.ConnectionClosedError("the connection is closed"));
+            return reply.Task;
+        }
+
+        public void Forget(string id) => _pending.TryRemove(id, out _);
+
+        public async Task<Option<DaemonConnectionError>> WriteRequestAsync(string id, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            var line = new ArrayBufferWriter<byte>(payload.Length + id.Length + 48);
+            Envelope.WriteRequest(line, id, payload.Span);
+            try
+            {
+                await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionTimeoutError(-1, "request cancelled by the caller before it was sent"));
+            }
+
+            try
+            {
+                await stream.WriteAsync(line.WrittenMemory, _closing.Token).ConfigureAwait(false);
+                return None;
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                // Not sent: a line is executed only once its newline arrives, and a server that stopped reading refuses
+                // the whole write (a graceful close answers everything it received). The connection takes no more
+                // requests, but stays open for reading: replies to requests written before are still on their way, and
+                // the reader ends the connection at the server's end of stream (or when it breaks).
+                Interlocked.CompareExchange(ref _notWritable, e.Message, null);
+                return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionClosedError("writing the request failed: " + e.Message, RequestSent: false));
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
+        }
+
+        public void Close(string reason)
+        {
+            if (Interlocked.Exchange(ref _closed, 1) == 1)
+                return;
+            _closing.Cancel();
+            _ = stream.DisposeAsync();
+            foreach (var id in _pending.Keys)
+            {
+                if (_pending.TryRemove(id, out var reply))
+                    reply.TrySetResult(new DaemonConnectionError.ConnectionClosedError(reason, RequestSent: true));
+            }
+        }
+
+        private async Task ReadLoopAsync()
+        {
+            using var frames = new FrameBuffer(maxReplyBytes);
+            var reason = "the server closed the connection";
+            try
+            {
+                while (IsOpen)
+                {
+                    var read = await stream.ReadAsync(frames.WritableMemory(), _closing.Token).ConfigureAwait(false);
+                    if (read == 0)
+                        break;
+                    frames.Advance(read);
+                    FrameScan scan;
+                    while ((scan = frames.Next(out var line)) == FrameScan.Line)
+                        Dispatch(line);
+                    if (scan == FrameScan.TooLarge)
+                    {
+                        reason = $"a reply exceeded {maxReplyBytes} bytes";
+                        break;
+                    }
+                }
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
+            {
+                reason = IsOpen ? "the connection broke: " + e.Message : "the client was closed";
+            }
+
+            Close(reason);
+        }
+
+        private void Dispatch(ReadOnlySpan<byte> line)
+        {
+            if (line.Trim(" \t\r"u8).IsEmpty)
+                return;
+            var reply = Envelope.ParseReply(line);
+            if (reply is null)
+            {
+                Close("the server sent a line that is not a reply");
+                return;
+            }
+
+            // A reply nobody waits for (its request timed out) is dropped here.
+            if (reply.Id is null || !_pending.TryRemove(reply.Id, out var waiting))
+                return;
+            waiting.TrySetResult(reply.IsError
+                ? reply.ErrorCode == IpcErrorCodes.ProtocolError
+                    ? new DaemonConnectionError.ProtocolError(reply.ErrorMessage)
+                    : new DaemonConnectionError.RemoteError(reply.ErrorMessage, Optional(reply.ErrorCode))
+                : Right<DaemonConnectionError, ReadOnlyMemory<byte>>(reply.Payload));
+        }
+    }
+}

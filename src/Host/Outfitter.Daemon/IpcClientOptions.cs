@@ -1,0 +1,41 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using LanguageExt;
+using Outfitter.Daemon.Composition;
+using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Ports;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon;
+
+/// <summary>Options of an <see cref="IpcClient"/>.</summary>
+public sealed class IpcClientOptions
+{
+    /// <summary>
+    /// Null (default): <see cref="IpcClient.ConnectAsync"/> fails at once when nothing listens, as the reference does.
+    /// Set: it retries with exponential backoff and jitter while the socket is missing or refusing (the daemon may be
+    /// starting) until this deadline, then gives <see cref="DaemonConnectionError.ConnectionTimeoutError"/>.
+    /// </summary>
+    public TimeSpan? ConnectTimeout { get; set; }
+
+    /// <summary>How long a request may wait for its reply (default 30 s; <see cref="Timeout.InfiniteTimeSpan"/> for no limit).</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest reply line accepted (default 64 MiB).</summary>
+    public int MaxReplyBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>
+    /// The daemon's lock file, used to tell a stale socket (its daemon is dead) from one that is starting. Default:
+    /// <c>daemon.lock</c> beside a socket named <c>daemon.sock</c>.
+    /// </summary>
+    public string? LockPath { get; set; }
+
+    /// <summary>The clock for timeouts and backoff (tests pass a fake).</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+}

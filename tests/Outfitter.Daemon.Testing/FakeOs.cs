@@ -1,0 +1,319 @@
+using LanguageExt;
+using Outfitter.Daemon.Core.Errors;
+using Outfitter.Daemon.Core.Locking;
+using Outfitter.Daemon.Core.Paths;
+using Outfitter.Daemon.Core.Ports;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon.Testing;
+
+/// <summary>
+/// An in-memory operating system shared by many simulated processes: files with inode numbers, kernel locks owned by
+/// open handles, a process table with start times, and directories. Each simulated process sees it through
+/// <see cref="ProcessView"/>. Crashing a process drops its kernel locks, as the real kernel does. Thread-safe (one lock).
+/// </summary>
+public sealed class FakeOs
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, FakeFile> _files = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DirectoryFacts> _directories = new(StringComparer.Ordinal);
+    private readonly Dictionary<int, ulong> _liveProcesses = new();
+    private readonly System.Collections.Generic.HashSet<int> _unreadableStartTimes = new();
+    private long _nextInode = 1;
+    private long _nextHandle = 1;
+    private ulong _clockTicks = 1000;
+    private readonly List<SentSignal> _signals = new();
+
+    /// <summary>The uid every simulated process runs as.</summary>
+    public uint UserId { get; init; } = 1000;
+
+    /// <summary>Starts a process with the given PID (or reuses a dead PID) and returns its view of the system.</summary>
+    public ProcessView Start(int pid)
+    {
+        lock (_gate)
+        {
+            if (_liveProcesses.ContainsKey(pid))
+                throw new InvalidOperationException($"PID {pid} is already running.");
+            _liveProcesses[pid] = _clockTicks++;
+            return new ProcessView(this, new ProcessIdentity(pid, Some(_liveProcesses[pid])));
+        }
+    }
+
+    /// <summary>Kills a process as SIGKILL would: it is gone and every kernel lock its handles held is released.</summary>
+    public void Crash(int pid)
+    {
+        lock (_gate)
+        {
+            _liveProcesses.Remove(pid);
+            foreach (var file in _files.Values)
+                file.LockedBy.RemoveWhere(h => h.Pid == pid);
+            foreach (var orphan in _orphans)
+                orphan.LockedBy.RemoveWhere(h => h.Pid == pid);
+        }
+    }
+
+    /// <summary>Every signal a simulated process delivered, in order (refused ones are not listed).</summary>
+    public IReadOnlyList<SentSignal> SignalsSent
+    {
+        get
+        {
+            lock (_gate)
+                return _signals.ToList();
+        }
+    }
+
+    /// <summary>The start time of a running process, or None.</summary>
+    public Option<ulong> StartTimeOf(int pid)
+    {
+        lock (_gate)
+            return _liveProcesses.TryGetValue(pid, out var start) ? Some(start) : None;
+    }
+
+    /// <summary>Makes the start time of <paramref name="pid"/> unreadable (as with hidepid or another user's process).</summary>
+    public void HideStartTime(int pid)
+    {
+        lock (_gate)
+            _unreadableStartTimes.Add(pid);
+    }
+
+    /// <summary>Whether <paramref name="pid"/> is running.</summary>
+    public bool IsRunning(int pid)
+    {
+        lock (_gate)
+            return _liveProcesses.ContainsKey(pid);
+    }
+
+    /// <summary>Writes a file as a plain writer would (no kernel lock), e.g. the TypeScript package.</summary>
+    public void WriteFile(string path, string content)
+    {
+        lock (_gate)
+        {
+            if (_files.TryGetValue(path, out var file))
+                file.Content = content;
+            else
+                _files[path] = new FakeFile(_nextInode++, content);
+        }
+    }
+
+    /// <summary>The file's content, or None.</summary>
+    public Option<string> ReadFile(string path)
+    {
+        lock (_gate)
+            return _files.TryGetValue(path, out var file) ? Some(file.Content) : None;
+    }
+
+    /// <summary>Deletes a file (unlink: handles that have it open keep their inode).</summary>
+    public void DeleteFile(string path)
+    {
+        lock (_gate)
+            Unlink(path);
+    }
+
+    /// <summary>Whether a directory exists.</summary>
+    public bool DirectoryExists(string path)
+    {
+        lock (_gate)
+            return _directories.ContainsKey(path);
+    }
+
+    /// <summary>Places a directory with the given facts (for example one owned by another user).</summary>
+    public void PutDirectory(string path, DirectoryFacts facts)
+    {
+        lock (_gate)
+            _directories[path] = facts;
+    }
+
+    /// <summary>The facts of a directory, if present.</summary>
+    public Option<DirectoryFacts> GetDirectory(string path)
+    {
+        lock (_gate)
+            return _directories.TryGetValue(path, out var d) ? Some(d) : None;
+    }
+
+    private readonly List<FakeFile> _orphans = new();
+
+    private void Unlink(string path)
+    {
+        if (_files.Remove(path, out var file) && file.LockedBy.Count > 0)
+            _orphans.Add(file);
+    }
+
+    private sealed class FakeFile(long inode, string content)
+    {
+        public long Inode { get; } = inode;
+
+        public string Content { get; set; } = content;
+
+        public System.Collections.Generic.HashSet<HandleId> LockedBy { get; } = new();
+    }
+
+    private readonly record struct HandleId(int Pid, long Id);
+
+    /// <summary>A delivered signal: to whom (PID and start time, so a reused PID shows as a different process) and which.</summary>
+    public sealed record SentSignal(int Pid, ulong StartTime, ProcessSignal Signal, int SenderPid);
+
+    /// <summary>One simulated process's ports onto the shared <see cref="FakeOs"/>.</summary>
+    /// <remarks>
+    /// As <see cref="IProcessSignals"/> it delivers a signal only to the identified process (same PID and start time),
+    /// records it in <see cref="SignalsSent"/>, and a <see cref="ProcessSignal.Kill"/> crashes the target. A
+    /// <see cref="ProcessSignal.Terminate"/> is only recorded: the simulated process decides nothing by itself.
+    /// </remarks>
+    public sealed class ProcessView : ILockFiles, IProcessTable, IDirectories, IProcessSignals
+    {
+        private readonly FakeOs _os;
+
+        internal ProcessView(FakeOs os, ProcessIdentity identity)
+        {
+            _os = os;
+            Current = identity;
+        }
+
+        /// <inheritdoc />
+        public ProcessIdentity Current { get; }
+
+        /// <summary>When Some, every <see cref="IHeldLock.Write"/> through this view fails with that message.</summary>
+        public Option<string> FailWrites { get; set; }
+
+        /// <inheritdoc />
+        public ProcessStatus Inspect(int pid)
+        {
+            lock (_os._gate)
+            {
+                if (pid <= 0 || !_os._liveProcesses.TryGetValue(pid, out var start))
+                    return new ProcessStatus.Dead();
+                return new ProcessStatus.Alive(_os._unreadableStartTimes.Contains(pid) ? None : Some(start));
+            }
+        }
+
+        /// <inheritdoc />
+        public Fin<SignalDelivery> Send(ProcessIdentity target, ProcessSignal signal)
+        {
+            lock (_os._gate)
+            {
+                EnsureAlive();
+                if (!_os._liveProcesses.TryGetValue(target.Pid, out var start))
+                    return SignalDelivery.Gone;
+                if (target.Pid == Current.Pid || target.StartTime.IsNone || target.StartTime != Some(start) || _os._unreadableStartTimes.Contains(target.Pid))
+                    return SignalDelivery.NotThatProcess;
+                _os._signals.Add(new SentSignal(target.Pid, start, signal, Current.Pid));
+            }
+
+            if (signal == ProcessSignal.Kill)
+                _os.Crash(target.Pid);
+            return SignalDelivery.Delivered;
+        }
+
+        /// <inheritdoc />
+        public Fin<LockAttempt> TryLock(string lockPath)
+        {
+            lock (_os._gate)
+            {
+                EnsureAlive();
+                if (!_os._files.TryGetValue(lockPath, out var file))
+                {
+                    file = new FakeFile(_os._nextInode++, "");
+                    _os._files[lockPath] = file;
+                }
+
+                if (file.LockedBy.Count > 0)
+                    return new LockAttempt.Contended();
+                var handle = new HandleId(Current.Pid, _os._nextHandle++);
+                file.LockedBy.Add(handle);
+                return new LockAttempt.Locked(new FakeHeldLock(this, lockPath, file, handle));
+            }
+        }
+
+        /// <inheritdoc />
+        public Fin<Option<string>> Read(string lockPath) => _os.ReadFile(lockPath);
+
+        /// <inheritdoc />
+        public Fin<KernelLock> Probe(string lockPath)
+        {
+            lock (_os._gate)
+                return _os._files.TryGetValue(lockPath, out var file) && file.LockedBy.Count > 0 ? KernelLock.Held : KernelLock.Free;
+        }
+
+        /// <inheritdoc />
+        public Fin<Option<DirectoryFacts>> Inspect(string path) => _os.GetDirectory(path);
+
+        /// <inheritdoc />
+        public Fin<Unit> CreateAll(string path)
+        {
+            lock (_os._gate)
+            {
+                if (!_os._directories.ContainsKey(path))
+                    _os._directories[path] = new DirectoryFacts(true, false, _os.UserId, PrivateDirectory.OwnerOnlyMode);
+                return unit;
+            }
+        }
+
+        /// <inheritdoc />
+        public Fin<Unit> CreatePrivate(string path)
+        {
+            lock (_os._gate)
+            {
+                if (_os._directories.ContainsKey(path))
+                    return OsErrors.Io($"{path} exists");
+                _os._directories[path] = new DirectoryFacts(true, false, _os.UserId, PrivateDirectory.OwnerOnlyMode);
+                return unit;
+            }
+        }
+
+        /// <inheritdoc />
+        public Fin<Unit> SetOwnerOnly(string path)
+        {
+            lock (_os._gate)
+            {
+                if (!_os._directories.TryGetValue(path, out var d))
+                    return OsErrors.Io($"{path} does not exist");
+                _os._directories[path] = d with { Mode = PrivateDirectory.OwnerOnlyMode };
+                return unit;
+            }
+        }
+
+        private void EnsureAlive()
+        {
+            if (!_os._liveProcesses.TryGetValue(Current.Pid, out var start) || Some(start) != Current.StartTime)
+                throw new InvalidOperationException($"Process {Current.Pid} is not running; a crashed process cannot act.");
+        }
+
+        private sealed class FakeHeldLock(ProcessView view, string lockPath, FakeFile file, HandleId handle) : IHeldLock
+        {
+            public string LockPath => lockPath;
+
+            public Fin<string> Read()
+            {
+                lock (view._os._gate)
+                    return file.Content;
+            }
+
+            public Fin<Unit> Write(string content)
+            {
+                if (view.FailWrites.IsSome)
+                    return OsErrors.Io((string)view.FailWrites);
+                lock (view._os._gate)
+                {
+                    file.Content = content;
+                    return unit;
+                }
+            }
+
+            public Fin<Unit> Remove()
+            {
+                lock (view._os._gate)
+                {
+                    // Only the inode we hold, as the real adapter checks device and inode.
+                    if (view._os._files.TryGetValue(lockPath, out var current) && current.Inode == file.Inode)
+                        view._os.Unlink(lockPath);
+                    return unit;
+                }
+            }
+
+            public void Dispose()
+            {
+                lock (view._os._gate)
+                    file.LockedBy.Remove(handle);
+            }
+        }
+    }
+}
