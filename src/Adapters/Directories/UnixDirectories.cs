@@ -11,7 +11,7 @@ namespace Outfitter.Daemon.Adapters.Directories;
 
 /// <summary>Directories for daemon files on Unix: created 0700; facts read with <c>statx</c> on Linux. Thread-safe.</summary>
 [UnsupportedOSPlatform("windows")]
-public sealed class UnixDirectories : IDirectories
+internal sealed class UnixDirectories : IDirectories
 {
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 

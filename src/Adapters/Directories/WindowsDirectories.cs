@@ -12,7 +12,7 @@ namespace Outfitter.Daemon.Adapters.Directories;
 /// needed. Not exercised by CI (Linux only). Thread-safe.
 /// </summary>
 [SupportedOSPlatform("windows")]
-public sealed class WindowsDirectories : IDirectories
+internal sealed class WindowsDirectories : IDirectories
 {
     /// <inheritdoc />
     public Fin<Option<DirectoryFacts>> Inspect(string path) =>

@@ -12,7 +12,7 @@ namespace Outfitter.Daemon.Adapters.FileLocks;
 /// writing. Windows closes it when the process dies. Not exercised by CI (Linux only). Thread-safe.
 /// </summary>
 [SupportedOSPlatform("windows")]
-public sealed class ExclusiveHandleLockFiles : ILockFiles
+internal sealed class ExclusiveHandleLockFiles : ILockFiles
 {
     // ERROR_SHARING_VIOLATION and ERROR_LOCK_VIOLATION as HRESULTs.
     private const int SharingViolation = unchecked((int)0x80070020);

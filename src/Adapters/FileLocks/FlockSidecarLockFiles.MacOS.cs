@@ -17,7 +17,7 @@ namespace Outfitter.Daemon.Adapters.FileLocks;
 /// docs/adr/0002-single-instance-locking.md. Thread-safe.
 /// </summary>
 [SupportedOSPlatform("macos")]
-public sealed class FlockSidecarLockFiles : ILockFiles
+internal sealed class FlockSidecarLockFiles : ILockFiles
 {
     // macOS open(2) flags.
     private const int O_RDWR = 0x2;

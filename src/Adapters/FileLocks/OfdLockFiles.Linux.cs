@@ -18,7 +18,7 @@ namespace Outfitter.Daemon.Adapters.FileLocks;
 /// Thread-safe.
 /// </summary>
 [SupportedOSPlatform("linux")]
-public sealed class OfdLockFiles : ILockFiles
+internal sealed class OfdLockFiles : ILockFiles
 {
     // Each retry means another process unlinked or replaced the file between our open and our lock; a handful is plenty.
     private const int MaxAttempts = 100;

@@ -13,7 +13,7 @@ namespace Outfitter.Daemon.Adapters.NamedPipes;
 /// which is how CI exercises this adapter. A pipe cannot be told apart from a missing one when nobody listens, so a probe
 /// reports only "listening" or "missing". Thread-safe.
 /// </summary>
-public sealed class NamedPipeTransport : IIpcTransport
+internal sealed class NamedPipeTransport : IIpcTransport
 {
     private const PipeOptions ServerOptions = PipeOptions.Asynchronous | PipeOptions.CurrentUserOnly;
     private static readonly TimeSpan ConnectAttempt = TimeSpan.FromMilliseconds(200);

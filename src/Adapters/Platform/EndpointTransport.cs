@@ -10,7 +10,7 @@ namespace Outfitter.Daemon.Adapters.Platform;
 /// The transport an endpoint's form asks for: <c>\\.\pipe\name</c> goes to <see cref="NamedPipeTransport"/>, any other
 /// path to <see cref="UnixSocketTransport"/>. Thread-safe.
 /// </summary>
-public sealed class EndpointTransport : IIpcTransport
+internal sealed class EndpointTransport : IIpcTransport
 {
     private readonly IIpcTransport _sockets;
     private readonly IIpcTransport _pipes;

@@ -7,7 +7,7 @@ using static LanguageExt.Prelude;
 namespace Outfitter.Daemon.Adapters.Platform;
 
 /// <summary>Reads the real platform, environment variables, user id and temp dir. Thread-safe.</summary>
-public sealed class OsRuntimeEnvironment : IRuntimeEnvironment
+internal sealed class OsRuntimeEnvironment : IRuntimeEnvironment
 {
     /// <summary>The operating-system family of this process.</summary>
     public static OsFamily CurrentOs =>

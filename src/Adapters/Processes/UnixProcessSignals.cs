@@ -17,7 +17,7 @@ namespace Outfitter.Daemon.Adapters.Processes;
 /// macOS), it checks the start time and then calls <c>kill(2)</c>, which leaves a window of microseconds. Thread-safe.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed class UnixProcessSignals : IProcessSignals
+internal sealed class UnixProcessSignals : IProcessSignals
 {
     private const int SIGTERM = 15;
     private const int SIGKILL = 9;

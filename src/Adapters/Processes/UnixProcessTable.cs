@@ -16,7 +16,7 @@ namespace Outfitter.Daemon.Adapters.Processes;
 /// not yet reaped) counts as dead: it holds no locks and will never release anything. Thread-safe.
 /// </summary>
 [UnsupportedOSPlatform("windows")]
-public sealed class UnixProcessTable : IProcessTable
+internal sealed class UnixProcessTable : IProcessTable
 {
     private readonly Lazy<ProcessIdentity> _current;
 

@@ -13,7 +13,7 @@ namespace Outfitter.Daemon.Adapters.Processes;
 /// polite equivalent for a console-less daemon. Not exercised by CI (Linux only). Thread-safe.
 /// </summary>
 [SupportedOSPlatform("windows")]
-public sealed class WindowsProcessSignals : IProcessSignals
+internal sealed class WindowsProcessSignals : IProcessSignals
 {
     /// <inheritdoc />
     public Fin<SignalDelivery> Send(ProcessIdentity target, ProcessSignal signal)

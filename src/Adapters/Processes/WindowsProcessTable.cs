@@ -9,7 +9,7 @@ namespace Outfitter.Daemon.Adapters.Processes;
 
 /// <summary>The process table on Windows, through the process API. Not exercised by CI (Linux only). Thread-safe.</summary>
 [SupportedOSPlatform("windows")]
-public sealed class WindowsProcessTable : IProcessTable
+internal sealed class WindowsProcessTable : IProcessTable
 {
     private readonly Lazy<ProcessIdentity> _current =
         new(() => new ProcessIdentity(Environment.ProcessId, Probe(Environment.ProcessId).Bind(x => x)));

@@ -11,7 +11,7 @@ namespace Outfitter.Daemon.Adapters.Signals;
 /// would never see them; <see cref="IgnoredSignals"/> points those signals at the runtime's handler. See
 /// docs/adr/0003-lifecycle-and-signals.md. Thread-safe.
 /// </summary>
-public sealed class PosixSignals : ISignalSource
+internal sealed class PosixSignals : ISignalSource
 {
     private static readonly (PosixSignal Posix, StopSignal Stop)[] StopSignals =
     [

@@ -9,7 +9,7 @@ namespace Outfitter.Daemon.Adapters.Systemd;
 /// Sends <c>sd_notify</c> datagrams to the Unix socket systemd names in <c>$NOTIFY_SOCKET</c> (a path, or an
 /// abstract-namespace name written <c>@name</c>). No dependency on libsystemd. Thread-safe.
 /// </summary>
-public sealed class SystemdNotifySocket : ISystemdNotifySocket
+internal sealed class SystemdNotifySocket : ISystemdNotifySocket
 {
     /// <inheritdoc />
     public bool Notify(NotifyAddress target, string message)
@@ -28,7 +28,7 @@ public sealed class SystemdNotifySocket : ISystemdNotifySocket
 }
 
 /// <summary>Reads systemd's variables from the real environment.</summary>
-public sealed partial class SystemdEnvironment : ISystemdEnvironment
+internal sealed partial class SystemdEnvironment : ISystemdEnvironment
 {
     /// <inheritdoc />
     public SystemdFacts Observe() => new(

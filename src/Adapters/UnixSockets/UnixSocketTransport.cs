@@ -13,7 +13,7 @@ namespace Outfitter.Daemon.Adapters.UnixSockets;
 /// IPC over Unix domain sockets (Linux, macOS; Windows 10+ also has them). The socket file is made 0600 right after bind,
 /// and removed on close only while it is still ours (same inode). Thread-safe.
 /// </summary>
-public sealed class UnixSocketTransport : IIpcTransport
+internal sealed class UnixSocketTransport : IIpcTransport
 {
     /// <inheritdoc />
     public async ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken)

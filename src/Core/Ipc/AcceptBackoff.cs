@@ -5,7 +5,7 @@ namespace Outfitter.Daemon.Core.Ipc;
 /// The pending connection stays queued and the listener stays readable, so retrying at once would spin a core; instead
 /// the loop waits, longer after each consecutive failure up to a cap, and says so once per episode. Pure.
 /// </summary>
-public static class AcceptBackoff
+internal static class AcceptBackoff
 {
     /// <summary>The wait after the first failure of an episode.</summary>
     public static readonly TimeSpan Initial = TimeSpan.FromMilliseconds(5);

@@ -14,7 +14,7 @@ public sealed record DescriptorUse(ulong Limit, int InUse);
 /// it holds what is left of the descriptor limit after those already open and a reserve; further clients wait in the
 /// backlog and are accepted as others close. Pure.
 /// </summary>
-public static class ConnectionBudget
+internal static class ConnectionBudget
 {
     /// <summary>The fewest descriptors kept back for everything but connections.</summary>
     public const int MinimumReserve = 32;

@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Outfitter.Daemon.Core.Ipc;
 
 /// <summary>A request line taken apart without copying: raw JSON spans into the line, or the reason it is not a request.</summary>
-public readonly ref struct RequestEnvelope
+internal readonly ref struct RequestEnvelope
 {
     private RequestEnvelope(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload, string? problem)
     {
@@ -36,14 +36,14 @@ public readonly ref struct RequestEnvelope
 /// <param name="Payload">For a response, the raw payload JSON (a copy); empty for an error.</param>
 /// <param name="ErrorMessage">For an error, <c>payload.message</c>.</param>
 /// <param name="ErrorCode">For an error, <c>payload.code</c> when present.</param>
-public sealed record ReplyEnvelope(string? Id, bool IsError, ReadOnlyMemory<byte> Payload, string ErrorMessage, string? ErrorCode);
+internal sealed record ReplyEnvelope(string? Id, bool IsError, ReadOnlyMemory<byte> Payload, string ErrorMessage, string? ErrorCode);
 
 /// <summary>
 /// The wire envelope, byte for byte the reference's: request <c>{"id":"…","type":"request","payload":…}</c>, reply
 /// <c>{"id":"…","type":"response","payload":…}</c> or <c>{"id":"…","type":"error","payload":{"message":"…"}}</c>
 /// (we add a <c>code</c>). Parsing and writing are pure and allocation-free on the hot path.
 /// </summary>
-public static class Envelope
+internal static class Envelope
 {
     /// <summary>The deepest nesting a line may have; a payload inside a valid request is one level less deep.</summary>
     internal const int MaxDepth = 256;

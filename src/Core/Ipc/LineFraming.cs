@@ -1,7 +1,7 @@
 namespace Outfitter.Daemon.Core.Ipc;
 
 /// <summary>What <see cref="LineFraming.Next"/> found in the buffered bytes.</summary>
-public enum FrameScan
+internal enum FrameScan
 {
     /// <summary>A complete line: <see cref="FrameStep.Length"/> bytes, then a newline.</summary>
     Line,
@@ -18,7 +18,7 @@ public enum FrameScan
 /// <param name="Length">For <see cref="FrameScan.Line"/>, the line's length without its newline.</param>
 /// <param name="Consumed">For <see cref="FrameScan.Line"/>, the bytes to drop from the front (line and newline).</param>
 /// <param name="Scanned">For <see cref="FrameScan.NeedMore"/>, how many bytes are known to hold no newline (pass it back in).</param>
-public readonly record struct FrameStep(FrameScan Scan, int Length, int Consumed, int Scanned);
+internal readonly record struct FrameStep(FrameScan Scan, int Length, int Consumed, int Scanned);
 
 /// <summary>
 /// The wire framing, as a pure incremental function: one UTF-8 JSON object per line, ending in <c>\n</c>. The caller owns
@@ -27,7 +27,7 @@ public readonly record struct FrameStep(FrameScan Scan, int Length, int Consumed
 /// gives the same frames. A line longer than the limit is reported as soon as the buffered part exceeds it, so the caller
 /// never has to hold it whole. A trailing <c>\r</c> is left to the JSON parser (it is whitespace there).
 /// </summary>
-public static class LineFraming
+internal static class LineFraming
 {
     /// <summary>The default longest line: 4 MiB.</summary>
     public const int DefaultMaxLineBytes = 4 * 1024 * 1024;

@@ -6,7 +6,7 @@ namespace Outfitter.Daemon.Core.Ipc;
 /// Reads top-level members of a payload object without allocating, for routing on <c>{"type":"…"}</c> the way the
 /// reference's examples do (<c>msg.type === "status"</c>).
 /// </summary>
-public static class PayloadFields
+internal static class PayloadFields
 {
     // The envelope's limit, not the reader's default of 64: any payload a valid request carries must be readable here.
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = Envelope.MaxDepth };

@@ -4,7 +4,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Outfitter.Daemon.Adapters.Platform;
 using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Ports;
 

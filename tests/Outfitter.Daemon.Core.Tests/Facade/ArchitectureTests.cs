@@ -45,7 +45,7 @@ public sealed class ArchitectureTests
     [Fact]
     public void Adapters_know_core_but_not_the_host()
     {
-        var references = typeof(Adapters.Platform.OsRuntimeEnvironment).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
+        var references = typeof(Adapters.OsAdapters).Assembly.GetReferencedAssemblies().Select(a => a.Name).ToList();
 
         Assert.Contains("Outfitter.Daemon.Core", references);
         Assert.DoesNotContain("Outfitter.Daemon", references);
