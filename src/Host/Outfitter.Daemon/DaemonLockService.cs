@@ -46,8 +46,9 @@ public sealed class DaemonLockService
         if (lockPath.Contains('\0', StringComparison.Ordinal))
             return LockError.InvalidPath(lockPath.Replace("\0", "\\0", StringComparison.Ordinal), "it contains a NUL character");
 
-        var parent = Path.GetDirectoryName(Path.GetFullPath(lockPath));
-        if (parent is not null)
+        // A relative path's parent is resolved against the working directory by the directories port, not here.
+        var parent = Path.GetDirectoryName(lockPath);
+        if (!string.IsNullOrEmpty(parent))
         {
             var created = _directories.CreateAll(parent);
             if (created.IsFail)
