@@ -14,7 +14,7 @@ public class HealthBenchmarks
         _checker = HealthChecker.Create(Enumerable.Range(0, 100).Select(i => new HealthCheck($"check-{i}", async ct =>
         {
             await Task.Delay(10, ct);
-            return Right<Error, Unit>(unit);
+            return CheckVerdict.Healthy;
         })));
 
     /// <summary>One run of 100 × 10 ms checks.</summary>

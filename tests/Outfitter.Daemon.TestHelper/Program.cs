@@ -294,7 +294,7 @@ static void Say(string line)
 // A composed daemon (lock, IPC, health, systemd integration) whose one health check passes while FLAG exists.
 static async Task<int> HostDaemon(string name, string flag)
 {
-    var checker = HealthChecker.Create([HealthCheck.From("flag", _ => Task.FromResult(File.Exists(flag)), "the flag file is missing")]);
+    var checker = HealthChecker.Create([new HealthCheck("flag", _ => Task.FromResult(File.Exists(flag)), "the flag file is missing")]);
     await using var host = DaemonHost.Create(new DaemonHostOptions { Name = name }, checker);
     var started = await host.StartAsync();
     if (started.IsLeft)

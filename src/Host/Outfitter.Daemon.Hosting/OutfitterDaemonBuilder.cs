@@ -1,5 +1,3 @@
-using LanguageExt;
-using LanguageExt.Common;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
@@ -24,11 +22,20 @@ public sealed class OutfitterDaemonBuilder
     internal Action<DaemonHostOptions>? Configure { get; private set; }
 
     /// <summary>Adds a health check (reported by <c>{"type":"health"}</c>).</summary>
-    public OutfitterDaemonBuilder AddHealthCheck(string name, Func<CancellationToken, Task<Either<Error, Unit>>> check, TimeSpan? timeout = null)
+    /// <exception cref="ArgumentNullException"><paramref name="check"/> is null.</exception>
+    public OutfitterDaemonBuilder AddHealthCheck(HealthCheck check)
     {
-        HealthChecks.Add(new HealthCheck(name, check, timeout));
+        HealthChecks.Add(check ?? throw new ArgumentNullException(nameof(check)));
         return this;
     }
+
+    /// <summary>Adds a health check from a predicate: unhealthy with <paramref name="failureMessage"/> when it returns false.</summary>
+    public OutfitterDaemonBuilder AddHealthCheck(string name, Func<CancellationToken, Task<bool>> isHealthy, string? failureMessage = null, TimeSpan? timeout = null) =>
+        AddHealthCheck(new HealthCheck(name, isHealthy, failureMessage, timeout));
+
+    /// <summary>Adds a health check that returns its <see cref="CheckVerdict"/>.</summary>
+    public OutfitterDaemonBuilder AddHealthCheck(string name, Func<CancellationToken, Task<CheckVerdict>> check, TimeSpan? timeout = null) =>
+        AddHealthCheck(new HealthCheck(name, check, timeout));
 
     /// <summary>Routes requests whose payload <c>type</c> is <paramref name="type"/> to <paramref name="handler"/>.</summary>
     public OutfitterDaemonBuilder MapRequest(string type, IpcRequestHandler handler)

@@ -40,7 +40,11 @@ public static class ServiceCollectionExtensions
         {
             var checker = new HealthChecker(sp.GetRequiredService<TimeProvider>());
             foreach (var check in builder.HealthChecks)
-                checker.Register(check).IfLeft(e => throw new InvalidOperationException($"Health check registration: {e.Message}"));
+            {
+                if (checker.Register(check).TryGetError(out var error))
+                    throw new InvalidOperationException($"Health check registration: {error.Message}");
+            }
+
             return checker;
         });
         services.TryAddSingleton(sp =>

@@ -1,6 +1,7 @@
 using LanguageExt;
 using LanguageExt.Common;
 using Outfitter.Daemon.Core.Health;
+using Outfitter.Daemon.Functional;
 using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon;
@@ -34,7 +35,11 @@ public sealed class HealthChecker : IHealthChecker
     {
         var checker = new HealthChecker(time ?? Composition.OsPorts.Current.Time);
         foreach (var check in checks ?? [])
-            checker.Register(check).IfLeft(e => throw new ArgumentException(e.Message, nameof(checks)));
+        {
+            if (checker.Register(check).TryGetError(out var error))
+                throw new ArgumentException(error.Message, nameof(checks));
+        }
+
         return checker;
     }
 
@@ -42,7 +47,7 @@ public sealed class HealthChecker : IHealthChecker
     public IReadOnlyList<string> Names => Volatile.Read(ref _checks).Select(c => c.Name).ToList();
 
     /// <inheritdoc />
-    public Either<HealthCheckError, Unit> Register(HealthCheck check)
+    public Result<Done, HealthCheckError> Register(HealthCheck check)
     {
         ArgumentNullException.ThrowIfNull(check);
         lock (_registering)
@@ -51,7 +56,7 @@ public sealed class HealthChecker : IHealthChecker
             var valid = HealthAggregation.ValidateRegistration(toSeq(current.Select(c => c.Name)), check.Name, check.Timeout ?? _defaultTimeout);
             if (valid.IsRight)
                 Volatile.Write(ref _checks, [.. current, check]); // a new array: a running CheckAsync keeps its snapshot
-            return valid;
+            return valid.ToResult();
         }
     }
 
@@ -72,12 +77,12 @@ public sealed class HealthChecker : IHealthChecker
         using var linked = cancellationToken.Register(static b => ((CancellationTokenSource)b!).Cancel(), budget);
 
         // Task.Run: a check that blocks before its first await must not hold up the others.
-        var task = Task.Run(() => check.Check(budget.Token), CancellationToken.None);
+        var task = Task.Run(() => check.Run(budget.Token), CancellationToken.None);
         CheckOutcome outcome;
         try
         {
-            var result = await task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
-            outcome = result.Match<CheckOutcome>(_ => new CheckOutcome.Passed(), error => new CheckOutcome.Failed(error.Message));
+            var verdict = await task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            outcome = verdict.IsHealthy ? new CheckOutcome.Passed() : new CheckOutcome.Failed(verdict.Reason!);
         }
         catch (TimeoutException)
         {

@@ -1,5 +1,3 @@
-using LanguageExt;
-using LanguageExt.Common;
 using Outfitter.Daemon.Core.Health;
 
 namespace Outfitter.Daemon;
@@ -14,7 +12,7 @@ public interface IHealthChecker
     Task<DaemonHealth> CheckAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Adds a check, included from the next <see cref="CheckAsync"/>; a duplicate or empty name is rejected.</summary>
-    Either<HealthCheckError, Unit> Register(HealthCheck check);
+    Result<Done, HealthCheckError> Register(HealthCheck check);
 
     /// <summary>The registered check names, in order.</summary>
     IReadOnlyList<string> Names { get; }

@@ -43,8 +43,8 @@ public sealed class CompositionTests
     {
         var services = FakeServices();
         services.AddOutfitterDaemon(o => o.Name = "svc")
-            .AddHealthCheck("database", _ => Task.FromResult(Right<Error, Unit>(unit)))
-            .AddHealthCheck("cache", _ => Task.FromResult(Left<Error, Unit>(Error.New("Connection refused"))))
+            .AddHealthCheck("database", _ => Task.FromResult(CheckVerdict.Healthy))
+            .AddHealthCheck("cache", _ => Task.FromResult(CheckVerdict.Unhealthy("Connection refused")))
             .MapRequest("hello", request => { request.Result.Write("\"world\""u8); return IpcResult.Written; });
         await using var provider = services.BuildServiceProvider();
         var host = provider.GetRequiredService<DaemonHost>();

@@ -12,9 +12,9 @@ public sealed class HealthCheckerTests
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private readonly FakeTimeProvider _time = new();
 
-    private static HealthCheck Passing(string name) => new(name, _ => Task.FromResult(Right<Error, Unit>(unit)));
+    private static HealthCheck Passing(string name) => new(name, _ => Task.FromResult(CheckVerdict.Healthy));
 
-    private static HealthCheck Failing(string name, string message) => new(name, _ => Task.FromResult(Left<Error, Unit>(Error.New(message))));
+    private static HealthCheck Failing(string name, string message) => new(name, _ => Task.FromResult(CheckVerdict.Unhealthy(message)));
 
     [Fact]
     public async Task No_checks_is_healthy_and_uptime_counts_whole_seconds_since_creation()
@@ -48,8 +48,8 @@ public sealed class HealthCheckerTests
     {
         var checker = HealthChecker.Create(
         [
-            new HealthCheck("sync-throw", _ => throw new InvalidOperationException("sync boom")),
-            new HealthCheck("async-throw", async _ => { await Task.Yield(); throw new InvalidOperationException("async boom"); }),
+            new HealthCheck("sync-throw", Task<CheckVerdict> (_) => throw new InvalidOperationException("sync boom")),
+            new HealthCheck("async-throw", async Task<bool> (_) => { await Task.Yield(); throw new InvalidOperationException("async boom"); }),
             Passing("fine"),
         ], _time);
 
@@ -70,7 +70,7 @@ public sealed class HealthCheckerTests
         {
             ct.Register(() => cancelled.TrySetResult());
             started.TrySetResult();
-            return new TaskCompletionSource<Either<Error, Unit>>().Task; // never completes
+            return new TaskCompletionSource<CheckVerdict>().Task; // never completes
         }, TimeSpan.FromMilliseconds(250)));
         checker.Register(Passing("quick"));
 
@@ -92,7 +92,7 @@ public sealed class HealthCheckerTests
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var checker = new HealthChecker(_time);
-        checker.Register(new HealthCheck("hung", _ => { started.TrySetResult(); return new TaskCompletionSource<Either<Error, Unit>>().Task; }));
+        checker.Register(new HealthCheck("hung", _ => { started.TrySetResult(); return new TaskCompletionSource<CheckVerdict>().Task; }));
 
         var checking = checker.CheckAsync();
         await started.Task.WaitAsync(Deadline);
@@ -112,7 +112,7 @@ public sealed class HealthCheckerTests
         {
             Interlocked.Increment(ref entered);
             await gate.Task; // only released once all 100 are running at the same time
-            return Right<Error, Unit>(unit);
+            return CheckVerdict.Healthy;
         }));
         var checker = HealthChecker.Create(checks, TimeProvider.System);
 
@@ -130,10 +130,10 @@ public sealed class HealthCheckerTests
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var checker = new HealthChecker(_time);
-        checker.Register(new HealthCheck("slow", async _ => { await release.Task; return Right<Error, Unit>(unit); }));
+        checker.Register(new HealthCheck("slow", async _ => { await release.Task; return CheckVerdict.Healthy; }));
 
         var first = checker.CheckAsync();
-        Assert.True(checker.Register(Failing("late", "not ready")).IsRight);
+        Assert.True(checker.Register(Failing("late", "not ready")).IsSuccess);
         release.SetResult();
 
         Assert.Equal(new[] { "slow" }, (await first.WaitAsync(Deadline)).Checks.Map(c => c.Name).ToArray());
@@ -151,7 +151,7 @@ public sealed class HealthCheckerTests
         var empty = checker.Register(Passing(" "));
 
         Assert.Contains("\"database\" is already registered", duplicate.Match(_ => "", e => e.Message), StringComparison.Ordinal);
-        Assert.True(empty.IsLeft);
+        Assert.True(empty.IsFailure);
         Assert.Equal(["database"], checker.Names);
         Assert.Throws<ArgumentException>(() => HealthChecker.Create([Passing("x"), Passing("x")], _time));
     }
@@ -161,7 +161,7 @@ public sealed class HealthCheckerTests
     {
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var checker = HealthChecker.Create([new HealthCheck("timed", async _ => { started.TrySetResult(); await release.Task; return Right<Error, Unit>(unit); })], _time);
+        var checker = HealthChecker.Create([new HealthCheck("timed", async _ => { started.TrySetResult(); await release.Task; return CheckVerdict.Healthy; })], _time);
 
         var checking = checker.CheckAsync();
         await started.Task.WaitAsync(Deadline);
@@ -169,5 +169,30 @@ public sealed class HealthCheckerTests
         release.SetResult();
 
         Assert.Equal(Some(TimeSpan.FromMilliseconds(40)), (await checking.WaitAsync(Deadline))["timed"].Map(r => r.Duration));
+    }
+
+    [Fact]
+    public async Task A_check_is_written_as_a_predicate_or_a_verdict_and_a_default_verdict_is_never_healthy()
+    {
+        var checker = HealthChecker.Create(
+        [
+            new HealthCheck("up", _ => Task.FromResult(true)),
+            new HealthCheck("down", _ => Task.FromResult(false)),
+            new HealthCheck("down-why", _ => Task.FromResult(false), "disk full"),
+            new HealthCheck("verdict", _ => Task.FromResult(CheckVerdict.Unhealthy("queue stalled"))),
+            new HealthCheck("forgot", _ => Task.FromResult(default(CheckVerdict))),
+            Outfitter.Daemon.Functional.HealthChecks.FromEither("either", _ => Task.FromResult(Left<Error, Unit>(Error.New("left")))),
+        ], _time);
+
+        var status = await checker.CheckAsync();
+
+        Assert.True(status["up"].Map(r => r.Healthy).IfNone(false));
+        Assert.Equal(Some("down is unhealthy"), status["down"].Bind(r => r.Message));
+        Assert.Equal(Some("disk full"), status["down-why"].Bind(r => r.Message));
+        Assert.Equal(Some("queue stalled"), status["verdict"].Bind(r => r.Message));
+        Assert.Equal(Some("the check returned no verdict"), status["forgot"].Bind(r => r.Message));
+        Assert.Equal(Some("left"), status["either"].Bind(r => r.Message));
+        Assert.False(status.Healthy);
+        Assert.Throws<ArgumentException>(() => CheckVerdict.Unhealthy(" "));
     }
 }

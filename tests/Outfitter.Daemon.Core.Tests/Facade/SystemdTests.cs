@@ -34,7 +34,7 @@ public sealed class SystemdTests
             .AddHealthCheck("flag", _ =>
             {
                 Interlocked.Increment(ref _checks);
-                return Task.FromResult(_healthy ? Right<Error, Unit>(unit) : Left<Error, Unit>(Error.New("flag is down")));
+                return Task.FromResult(_healthy ? CheckVerdict.Healthy : CheckVerdict.Unhealthy("flag is down"));
             });
         return services.BuildServiceProvider().GetRequiredService<DaemonHost>();
     }

@@ -20,8 +20,8 @@ public sealed class HealthIpcTests : IDisposable
         var socket = _dir.Combine("svc", "daemon.sock");
         var checker = HealthChecker.Create(
         [
-            new HealthCheck("database", _ => Task.FromResult(Right<Error, Unit>(unit))),
-            new HealthCheck("cache", _ => Task.FromResult(Left<Error, Unit>(Error.New("Connection refused")))),
+            new HealthCheck("database", _ => Task.FromResult(CheckVerdict.Healthy)),
+            new HealthCheck("cache", _ => Task.FromResult(CheckVerdict.Unhealthy("Connection refused"))),
         ]);
         await using var server = IpcServer.Create(socket);
         server.OnRequest(new IpcRouter().MapHealth(checker).Handle);

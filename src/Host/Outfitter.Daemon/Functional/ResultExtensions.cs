@@ -32,10 +32,10 @@ public static class ResultExtensions
     /// <summary>The value for <c>Some</c>, null for <c>None</c> (for reference types).</summary>
     public static T? ToNullable<T>(this Option<T> option)
         where T : class =>
-        option.Match(Some: v => v, None: () => (T?)null);
+        option.MatchUnsafe(Some: v => v, None: () => (T?)null);
 
     /// <summary>The value for <c>Some</c>, null for <c>None</c> (for value types).</summary>
     public static T? ToNullableValue<T>(this Option<T> option)
         where T : struct =>
-        option.Match(Some: v => (T?)v, None: () => null);
+        option.MatchUnsafe(Some: v => (T?)v, None: () => null);
 }
