@@ -26,10 +26,10 @@ public static class HealthAggregation
     /// <summary>One check's result from its outcome.</summary>
     public static CheckResult ToResult(CheckOutcome outcome, TimeSpan duration) => outcome switch
     {
-        CheckOutcome.Passed => new CheckResult(true, None, duration),
-        CheckOutcome.Failed failed => new CheckResult(false, Some(failed.Message), duration),
-        CheckOutcome.Threw threw => new CheckResult(false, Some(threw.Message), duration),
-        CheckOutcome.TimedOut timedOut => new CheckResult(false, Some($"timed out after {Format(timedOut.After)}"), duration),
+        CheckOutcome.Passed => new CheckResult(true, null, duration),
+        CheckOutcome.Failed failed => new CheckResult(false, failed.Message, duration),
+        CheckOutcome.Threw threw => new CheckResult(false, threw.Message, duration),
+        CheckOutcome.TimedOut timedOut => new CheckResult(false, $"timed out after {Format(timedOut.After)}", duration),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "Unknown check outcome."),
     };
 
@@ -39,9 +39,9 @@ public static class HealthAggregation
     /// </summary>
     public static DaemonHealth Aggregate(Seq<(string Name, CheckOutcome Outcome, TimeSpan Duration)> finished, TimeSpan sinceCreated)
     {
-        var results = finished.Map(f => (f.Name, ToResult(f.Outcome, f.Duration)));
+        var results = finished.Map(f => (f.Name, ToResult(f.Outcome, f.Duration))).ToArray();
         var uptime = sinceCreated <= TimeSpan.Zero ? 0 : sinceCreated.Ticks / TimeSpan.TicksPerSecond;
-        return new DaemonHealth(results.ForAll(r => r.Item2.Healthy), results, uptime);
+        return new DaemonHealth(results.All(r => r.Item2.Healthy), results, uptime);
     }
 
     /// <summary>
@@ -58,7 +58,8 @@ public static class HealthAggregation
         {
             writer.WriteStartObject(name);
             writer.WriteBoolean("healthy", result.Healthy);
-            result.Message.IfSome(m => writer.WriteString("message", m));
+            if (result.Message is { } message)
+                writer.WriteString("message", message);
             writer.WriteNumber("durationMs", Math.Round(result.Duration.TotalMilliseconds, 3));
             writer.WriteEndObject();
         }
@@ -72,7 +73,7 @@ public static class HealthAggregation
     public static string Summary(DaemonHealth status) =>
         status.Healthy
             ? $"healthy ({status.Checks.Count} check{(status.Checks.Count == 1 ? "" : "s")})"
-            : "unhealthy: " + string.Join("; ", status.Checks.Filter(c => !c.Result.Healthy).Map(c => $"{c.Name}: {c.Result.Message.IfNone("failed")}"));
+            : "unhealthy: " + string.Join("; ", status.Checks.Where(c => !c.Result.Healthy).Select(c => $"{c.Name}: {c.Result.Message ?? "failed"}"));
 
     private static string Format(TimeSpan span) =>
         span.TotalSeconds >= 1 && span.Ticks % TimeSpan.TicksPerSecond == 0 ? $"{span.TotalSeconds:0} s"

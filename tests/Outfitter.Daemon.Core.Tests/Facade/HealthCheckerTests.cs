@@ -25,7 +25,7 @@ public sealed class HealthCheckerTests
         var status = await checker.CheckAsync();
 
         Assert.True(status.Healthy);
-        Assert.True(status.Checks.IsEmpty);
+        Assert.True(status.Checks.Count == 0);
         Assert.Equal(2, status.Uptime);
     }
 
@@ -37,10 +37,10 @@ public sealed class HealthCheckerTests
         var status = await checker.CheckAsync();
 
         Assert.False(status.Healthy);
-        Assert.Equal(new[] { "database", "cache", "queue" }, status.Checks.Map(c => c.Name).ToArray());
-        Assert.Equal(Some("Connection refused"), status["cache"].Bind(r => r.Message));
-        Assert.True(status["database"].Map(r => r.Healthy).IfNone(false));
-        Assert.True(status["database"].Bind(r => r.Message).IsNone);
+        Assert.Equal(new[] { "database", "cache", "queue" }, status.Checks.Select(c => c.Name).ToArray());
+        Assert.Equal("Connection refused", status["cache"]?.Message);
+        Assert.True(status["database"]?.Healthy ?? false);
+        Assert.True(status["database"]?.Message is null);
     }
 
     [Fact]
@@ -55,9 +55,9 @@ public sealed class HealthCheckerTests
 
         var status = await checker.CheckAsync();
 
-        Assert.Equal(Some("sync boom"), status["sync-throw"].Bind(r => r.Message));
-        Assert.Equal(Some("async boom"), status["async-throw"].Bind(r => r.Message));
-        Assert.True(status["fine"].Map(r => r.Healthy).IfNone(false));
+        Assert.Equal("sync boom", status["sync-throw"]?.Message);
+        Assert.Equal("async boom", status["async-throw"]?.Message);
+        Assert.True(status["fine"]?.Healthy ?? false);
     }
 
     [Fact]
@@ -81,9 +81,9 @@ public sealed class HealthCheckerTests
         var status = await checking.WaitAsync(Deadline);
 
         Assert.False(status.Healthy);
-        Assert.Equal(Some("timed out after 250 ms"), status["hung"].Bind(r => r.Message));
-        Assert.Equal(Some(TimeSpan.FromMilliseconds(250)), status["hung"].Map(r => r.Duration));
-        Assert.True(status["quick"].Map(r => r.Healthy).IfNone(false));
+        Assert.Equal("timed out after 250 ms", status["hung"]?.Message);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), status["hung"]?.Duration);
+        Assert.True(status["quick"]?.Healthy ?? false);
         await cancelled.Task.WaitAsync(Deadline);
     }
 
@@ -100,7 +100,7 @@ public sealed class HealthCheckerTests
         Assert.False(checking.IsCompleted);
         _time.Advance(TimeSpan.FromSeconds(0.1));
 
-        Assert.Equal(Some("timed out after 5 s"), (await checking.WaitAsync(Deadline))["hung"].Bind(r => r.Message));
+        Assert.Equal("timed out after 5 s", (await checking.WaitAsync(Deadline))["hung"]?.Message);
     }
 
     [Fact]
@@ -136,9 +136,9 @@ public sealed class HealthCheckerTests
         Assert.True(checker.Register(Failing("late", "not ready")).IsSuccess);
         release.SetResult();
 
-        Assert.Equal(new[] { "slow" }, (await first.WaitAsync(Deadline)).Checks.Map(c => c.Name).ToArray());
+        Assert.Equal(new[] { "slow" }, (await first.WaitAsync(Deadline)).Checks.Select(c => c.Name).ToArray());
         var second = await checker.CheckAsync().WaitAsync(Deadline);
-        Assert.Equal(new[] { "slow", "late" }, second.Checks.Map(c => c.Name).ToArray());
+        Assert.Equal(new[] { "slow", "late" }, second.Checks.Select(c => c.Name).ToArray());
         Assert.False(second.Healthy);
     }
 
@@ -168,7 +168,7 @@ public sealed class HealthCheckerTests
         _time.Advance(TimeSpan.FromMilliseconds(40));
         release.SetResult();
 
-        Assert.Equal(Some(TimeSpan.FromMilliseconds(40)), (await checking.WaitAsync(Deadline))["timed"].Map(r => r.Duration));
+        Assert.Equal(TimeSpan.FromMilliseconds(40), (await checking.WaitAsync(Deadline))["timed"]?.Duration);
     }
 
     [Fact]
@@ -186,12 +186,12 @@ public sealed class HealthCheckerTests
 
         var status = await checker.CheckAsync();
 
-        Assert.True(status["up"].Map(r => r.Healthy).IfNone(false));
-        Assert.Equal(Some("down is unhealthy"), status["down"].Bind(r => r.Message));
-        Assert.Equal(Some("disk full"), status["down-why"].Bind(r => r.Message));
-        Assert.Equal(Some("queue stalled"), status["verdict"].Bind(r => r.Message));
-        Assert.Equal(Some("the check returned no verdict"), status["forgot"].Bind(r => r.Message));
-        Assert.Equal(Some("left"), status["either"].Bind(r => r.Message));
+        Assert.True(status["up"]?.Healthy ?? false);
+        Assert.Equal("down is unhealthy", status["down"]?.Message);
+        Assert.Equal("disk full", status["down-why"]?.Message);
+        Assert.Equal("queue stalled", status["verdict"]?.Message);
+        Assert.Equal("the check returned no verdict", status["forgot"]?.Message);
+        Assert.Equal("left", status["either"]?.Message);
         Assert.False(status.Healthy);
         Assert.Throws<ArgumentException>(() => CheckVerdict.Unhealthy(" "));
     }

@@ -118,7 +118,7 @@ internal static class HealthGenerators
 public sealed class HealthAggregationTests
 {
     /// <summary>The names of the failed checks, in registration order.</summary>
-    private static Seq<string> FailedChecks(DaemonHealth status) => status.Checks.Filter(c => !c.Result.Healthy).Map(c => c.Name);
+    private static Seq<string> FailedChecks(DaemonHealth status) => toSeq(status.Checks.Where(c => !c.Result.Healthy).Select(c => c.Name));
 
     private static readonly TimeSpan Duration = TimeSpan.FromMilliseconds(12);
 
@@ -126,7 +126,7 @@ public sealed class HealthAggregationTests
         toSeq(checks.Select(c => (c.Name, c.Outcome, Duration)).ToList());
 
     private static CheckResult Result(DaemonHealth status, string name) =>
-        status[name].IfNone(() => throw new InvalidOperationException($"no result for \"{name}\""));
+        status[name] ?? throw new InvalidOperationException($"no result for \"{name}\"");
 
     // DefaultCheckTimeout
 
@@ -144,7 +144,7 @@ public sealed class HealthAggregationTests
         var status = HealthAggregation.Aggregate(Seq<(string, CheckOutcome, TimeSpan)>(), TimeSpan.FromSeconds(3));
 
         Assert.True(status.Healthy);
-        Assert.True(status.Checks.IsEmpty);
+        Assert.True(status.Checks.Count == 0);
         Assert.True(FailedChecks(status).IsEmpty);
         Assert.Equal(3, status.Uptime);
     }
@@ -156,8 +156,8 @@ public sealed class HealthAggregationTests
             Checks(("database", new CheckOutcome.Passed()), ("cache", new CheckOutcome.Passed())), TimeSpan.Zero);
 
         Assert.True(status.Healthy);
-        Assert.Equal(new CheckResult(true, None, Duration), Result(status, "database"));
-        Assert.Equal(new CheckResult(true, None, Duration), Result(status, "cache"));
+        Assert.Equal(new CheckResult(true, null, Duration), Result(status, "database"));
+        Assert.Equal(new CheckResult(true, null, Duration), Result(status, "cache"));
     }
 
     [Fact]
@@ -167,7 +167,7 @@ public sealed class HealthAggregationTests
             Checks(("database", new CheckOutcome.Failed("connection refused")), ("cache", new CheckOutcome.Passed())), TimeSpan.Zero);
 
         Assert.False(status.Healthy);
-        Assert.Equal(new CheckResult(false, Some("connection refused"), Duration), Result(status, "database"));
+        Assert.Equal(new CheckResult(false, "connection refused", Duration), Result(status, "database"));
         Assert.True(Result(status, "cache").Healthy);
         Assert.Equal(Seq1("database"), FailedChecks(status));
     }
@@ -178,7 +178,7 @@ public sealed class HealthAggregationTests
         var status = HealthAggregation.Aggregate(Checks(("disk", new CheckOutcome.Threw("boom"))), TimeSpan.Zero);
 
         Assert.False(status.Healthy);
-        Assert.Equal(new CheckResult(false, Some("boom"), Duration), Result(status, "disk"));
+        Assert.Equal(new CheckResult(false, "boom", Duration), Result(status, "disk"));
     }
 
     [Theory]
@@ -194,7 +194,7 @@ public sealed class HealthAggregationTests
             Checks(("slow", new CheckOutcome.TimedOut(TimeSpan.FromMilliseconds(milliseconds)))), TimeSpan.Zero);
 
         Assert.False(status.Healthy);
-        Assert.Equal(Some(expected), Result(status, "slow").Message);
+        Assert.Equal(expected, Result(status, "slow").Message);
     }
 
     [Theory]
@@ -220,10 +220,10 @@ public sealed class HealthAggregationTests
         var status = HealthAggregation.Aggregate(
             Checks(("database", new CheckOutcome.Passed()), ("cache", new CheckOutcome.Failed("cold"))), TimeSpan.Zero);
 
-        Assert.Equal(Some(new CheckResult(false, Some("cold"), Duration)), status["cache"]);
-        Assert.True(status["queue"].IsNone);
-        Assert.True(status["Database"].IsNone);
-        Assert.True(status[""].IsNone);
+        Assert.Equal(new CheckResult(false, "cold", Duration), status["cache"]);
+        Assert.True(status["queue"] is null);
+        Assert.True(status["Database"] is null);
+        Assert.True(status[""] is null);
     }
 
     [Fact]
@@ -238,7 +238,7 @@ public sealed class HealthAggregationTests
             TimeSpan.Zero);
 
         Assert.Equal(Seq("c", "b", "d"), FailedChecks(status));
-        Assert.Equal(Seq("c", "a", "b", "d"), status.Checks.Map(c => c.Name));
+        Assert.Equal(Seq("c", "a", "b", "d"), status.Checks.Select(c => c.Name));
     }
 
     // Summary
@@ -302,7 +302,7 @@ public sealed class HealthAggregationTests
             {
                 var (finished, since) = c;
                 var status = HealthAggregation.Aggregate(finished, since);
-                return status.Checks.Map(r => (r.Name, r.Result.Duration)).SequenceEqual(finished.Map(f => (f.Name, f.Duration)));
+                return status.Checks.Select(r => (r.Name, r.Result.Duration)).SequenceEqual(finished.Map(f => (f.Name, f.Duration)));
             });
 
     [Property(MaxTest = 300)]
@@ -313,20 +313,20 @@ public sealed class HealthAggregationTests
             {
                 var (finished, since) = c;
                 var status = HealthAggregation.Aggregate(finished, since);
-                return finished.Zip(status.Checks).ForAll(pair =>
+                return finished.Zip(toSeq(status.Checks)).ForAll(pair =>
                 {
                     var ((_, outcome, _), (_, result)) = pair;
                     var ok = outcome switch
                     {
-                        CheckOutcome.Passed => result.Healthy && result.Message.IsNone,
-                        CheckOutcome.Failed f => !result.Healthy && result.Message == Some(f.Message),
-                        CheckOutcome.Threw t => !result.Healthy && result.Message == Some(t.Message),
+                        CheckOutcome.Passed => result.Healthy && result.Message is null,
+                        CheckOutcome.Failed f => !result.Healthy && result.Message == f.Message,
+                        CheckOutcome.Threw t => !result.Healthy && result.Message == t.Message,
                         CheckOutcome.TimedOut t => !result.Healthy
-                            && result.Message.Exists(m => m.Contains($"timed out after {HealthGenerators.Rendered(t.After)}", StringComparison.Ordinal)),
+                            && result.Message is { } m && (m.Contains($"timed out after {HealthGenerators.Rendered(t.After)}", StringComparison.Ordinal)),
                         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "unknown outcome"),
                     };
                     return ok;
-                }).Label(string.Join(" | ", status.Checks.Map(r => $"{r.Name}={r.Result}")));
+                }).Label(string.Join(" | ", status.Checks.Select(r => $"{r.Name}={r.Result}")));
             });
 
     [Property(MaxTest = 300)]
@@ -348,8 +348,8 @@ public sealed class HealthAggregationTests
             {
                 var (finished, probe) = c;
                 var status = HealthAggregation.Aggregate(finished, TimeSpan.Zero);
-                var everyNameFound = status.Checks.ForAll(r => status[r.Name] == Some(r.Result));
-                var probeFound = status[probe].IsSome;
+                var everyNameFound = status.Checks.ForAll(r => status[r.Name] == r.Result);
+                var probeFound = status[probe] is not null;
                 return (everyNameFound && probeFound == finished.Exists(f => f.Name == probe)).Label($"probe \"{probe}\"");
             });
 
@@ -373,7 +373,7 @@ public sealed class HealthAggregationTests
                 var summary = HealthAggregation.Summary(status);
                 var expected = status.Healthy
                     ? $"healthy ({finished.Count} {(finished.Count == 1 ? "check" : "checks")})"
-                    : "unhealthy: " + string.Join("; ", status.Checks.Filter(r => !r.Result.Healthy).Map(r => $"{r.Name}: {r.Result.Message.IfNone("")}"));
+                    : "unhealthy: " + string.Join("; ", status.Checks.Where(r => !r.Result.Healthy).Select(r => $"{r.Name}: {r.Result.Message ?? ""}"));
                 return (summary == expected).Label(summary);
             });
 

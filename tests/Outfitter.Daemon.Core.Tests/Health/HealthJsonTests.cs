@@ -89,14 +89,14 @@ public sealed class HealthJsonTests
                           && root.GetProperty("uptime").GetInt64() == status.Uptime;
 
                 var checks = root.GetProperty("checks").EnumerateObject().ToList();
-                var sameNames = checks.Select(c => c.Name).SequenceEqual(status.Checks.Map(c => c.Name));
+                var sameNames = checks.Select(c => c.Name).SequenceEqual(status.Checks.Select(c => c.Name));
                 var sameResults = checks.Zip(status.Checks).All(pair =>
                 {
                     var (element, (_, result)) = pair;
                     var hasMessage = element.Value.TryGetProperty("message", out var message);
                     return element.Value.GetProperty("healthy").GetBoolean() == result.Healthy
                            && hasMessage == !result.Healthy
-                           && result.Message.Match(Some: m => hasMessage && message.GetString() == m, None: () => !hasMessage)
+                           && (result.Message is { } m ? hasMessage && message.GetString() == m : !hasMessage)
                            && element.Value.GetProperty("durationMs").GetDouble() == Math.Round(result.Duration.TotalMilliseconds, 3);
                 });
 
