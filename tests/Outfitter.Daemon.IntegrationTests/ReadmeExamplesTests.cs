@@ -21,20 +21,17 @@ public sealed class ReadmeExamplesTests : IDisposable
         var ran = false;
 
         var acquired = await DaemonLock.AcquireAsync(lockPath);
-        await acquired.Match(
-            Right: async handle =>
-            {
-                await using (handle)
-                {
-                    Console.WriteLine($"Lock acquired for PID {handle.Pid}");
-                    ran = true;
-                }
-            },
-            Left: error =>
-            {
-                Console.Error.WriteLine(error.Message);
-                return Task.CompletedTask;
-            });
+        if (!acquired.TryGetValue(out var handle, out var error))
+        {
+            Console.Error.WriteLine(error.Message);
+            return;
+        }
+
+        await using (handle)
+        {
+            Console.WriteLine($"Lock acquired for PID {handle.Pid}");
+            ran = true;
+        }
 
         bool alive = await DaemonLock.IsDaemonAliveAsync(lockPath);
         var pid = await DaemonLock.ReadLockPidAsync(lockPath);
@@ -42,7 +39,7 @@ public sealed class ReadmeExamplesTests : IDisposable
 
         Assert.True(ran);
         Assert.False(alive);
-        Assert.True(pid.IsNone);
+        Assert.Null(pid);
         Assert.True(running);
     }
 

@@ -380,7 +380,7 @@ public static class Commands
     }
 
     private static string? DefaultSocketOf(Target target) =>
-        DaemonPaths.Resolve(target.Name).Match(p => p.SocketPath, _ => null);
+        DaemonPaths.Resolve(target.Name).Match<string?>(p => p.SocketPath, _ => null);
 
     /// <summary>The lock holder's PID: the verified owner when known, else whom the lock decision names.</summary>
     private static Option<int> HolderPid(Target target) =>

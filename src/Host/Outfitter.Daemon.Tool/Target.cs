@@ -28,7 +28,7 @@ public sealed record Target(string Name, string SocketPath, string LockPath, str
 
         var resolved = DaemonPaths.Resolve(name);
         return resolved.Match<(Target?, string?)>(
-            Right: paths => (new Target(name, socket ?? paths.SocketPath, paths.LockPath, Path.Combine(paths.DaemonDir, "daemon.log"), line.Value("--name") is not null), null),
-            Left: e => (null, e.Message));
+            paths => (new Target(name, socket ?? paths.SocketPath, paths.LockPath, Path.Combine(paths.DaemonDir, "daemon.log"), line.Value("--name") is not null), null),
+            e => (null, e.Message));
     }
 }

@@ -21,7 +21,7 @@ public static class DaemonClient
         ArgumentNullException.ThrowIfNull(start);
         options ??= new ConnectOrStartOptions();
         var resolved = DaemonPaths.Resolve(name);
-        if (resolved.IsLeft)
+        if (resolved.IsFailure)
             return new DaemonConnectionError.ProtocolError(resolved.Match(_ => "", e => e.Message));
         var paths = resolved.Match(p => p, _ => throw new InvalidOperationException());
         var socket = options.SocketPath ?? paths.SocketPath;

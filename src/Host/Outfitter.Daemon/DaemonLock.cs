@@ -1,5 +1,5 @@
-using LanguageExt;
 using Outfitter.Daemon.Core.Locking;
+using Outfitter.Daemon.Functional;
 
 namespace Outfitter.Daemon;
 
@@ -11,10 +11,11 @@ namespace Outfitter.Daemon;
 /// </summary>
 /// <example>
 /// <code>
-/// var result = await DaemonLock.AcquireAsync(DaemonPaths.GetLockPath("my-service"));
-/// result.Match(
-///     Right: handle => { using (handle) RunDaemon(); },
-///     Left: error => Console.Error.WriteLine(error.Message));
+/// var acquired = await DaemonLock.AcquireAsync(DaemonPaths.GetLockPath("my-service"));
+/// if (!acquired.TryGetValue(out var handle, out var error))
+///     return Fail(error.Message);          // error.Code: AlreadyLocked (error.Pid names the owner), InvalidPath, Io, Cancelled
+/// await using (handle)
+///     await RunDaemonAsync();
 /// </code>
 /// </example>
 public static class DaemonLock
@@ -24,14 +25,14 @@ public static class DaemonLock
     /// time), and holds a kernel lock until the handle is released or disposed. Fails with
     /// <see cref="LockErrorCode.AlreadyLocked"/> and the owner's PID when a live daemon holds it. Does not wait.
     /// </summary>
-    public static Task<Either<LockError, LockHandle>> AcquireAsync(string lockPath, CancellationToken cancellationToken = default) =>
+    public static Task<Result<LockHandle, LockError>> AcquireAsync(string lockPath, CancellationToken cancellationToken = default) =>
         Task.FromResult(cancellationToken.IsCancellationRequested
             ? LockError.Cancelled(lockPath)
-            : DaemonLockService.Os.Acquire(lockPath));
+            : DaemonLockService.Os.Acquire(lockPath).ToResult());
 
     /// <summary>Releases the lock; the file is removed only while it still names the handle's PID. Idempotent.</summary>
-    public static Task<Either<LockError, Unit>> ReleaseAsync(LockHandle handle) =>
-        Task.FromResult(DaemonLockService.Os.Release(handle));
+    public static Task<Result<Done, LockError>> ReleaseAsync(LockHandle handle) =>
+        Task.FromResult(DaemonLockService.Os.Release(handle).ToResult());
 
     /// <summary>Whether <paramref name="pid"/> is a live process: false for pid ≤ 0, true for one we may not signal.</summary>
     public static bool IsProcessAlive(int pid) => DaemonLockService.Os.IsProcessAlive(pid);
@@ -44,11 +45,11 @@ public static class DaemonLock
         return Task.FromResult(DaemonLockService.Os.IsDaemonAlive(lockPath));
     }
 
-    /// <summary>The PID in the lock file; None when the file is missing, empty or invalid.</summary>
+    /// <summary>The PID in the lock file; null when the file is missing, empty or invalid.</summary>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
-    public static Task<Option<int>> ReadLockPidAsync(string lockPath, CancellationToken cancellationToken = default)
+    public static Task<int?> ReadLockPidAsync(string lockPath, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(DaemonLockService.Os.ReadLockPid(lockPath));
+        return Task.FromResult(DaemonLockService.Os.ReadLockPid(lockPath).ToNullableValue());
     }
 }

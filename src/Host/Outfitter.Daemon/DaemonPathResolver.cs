@@ -3,6 +3,7 @@ using LanguageExt.Common;
 using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Functional;
 using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon;
@@ -39,13 +40,14 @@ public sealed class DaemonPathResolver
     /// runtime directory falls back to <c>&lt;temp&gt;/outfitter-&lt;uid&gt;</c>, which this call creates 0700 (or checks
     /// is ours and tightens to 0700) before returning it.
     /// </summary>
-    public Either<PathError, DaemonPathSet> Resolve(string? tool)
+    public Result<DaemonPathSet, PathError> Resolve(string? tool)
     {
         var facts = _environment.Observe();
         return PathResolver.Resolve(facts, tool)
             .Bind(paths => paths.PrivateBaseDir.Match(
                 Some: dir => EnsurePrivate(dir, facts.UserId).Map(_ => paths),
-                None: () => Right<PathError, DaemonPathSet>(paths)));
+                None: () => Right<PathError, DaemonPathSet>(paths)))
+            .ToResult();
     }
 
     /// <summary>Makes <paramref name="dir"/> a directory that only <paramref name="uid"/> can use.</summary>

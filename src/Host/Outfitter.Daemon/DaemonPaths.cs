@@ -1,4 +1,3 @@
-using LanguageExt;
 using Outfitter.Daemon.Core.Paths;
 
 namespace Outfitter.Daemon;
@@ -38,12 +37,12 @@ public static class DaemonPaths
     public static string GetDaemonDir(string tool) => ResolveOrThrow(tool).DaemonDir;
 
     /// <summary>Validates <paramref name="tool"/> and resolves all its paths, as a value instead of an exception.</summary>
-    public static Either<PathError, DaemonPathSet> Resolve(string? tool) => DaemonPathResolver.Os.Resolve(tool);
+    public static Result<DaemonPathSet, PathError> Resolve(string? tool) => DaemonPathResolver.Os.Resolve(tool);
 
     private static DaemonPathSet ResolveOrThrow(string tool) =>
         Resolve(tool).Match(
-            Right: paths => paths,
-            Left: error => error.Code == PathErrorCode.InvalidToolName
+            paths => paths,
+            error => error.Code == PathErrorCode.InvalidToolName
                 ? throw new ArgumentException(error.Message, nameof(tool))
                 : throw new IOException(error.Message));
 }

@@ -36,7 +36,7 @@ public sealed class DaemonPathResolverTests
     {
         _os.PutDirectory(Fallback, new DirectoryFacts(true, false, Uid, 0b111_101_101));
 
-        Assert.True(Resolver(LinuxFacts()).Resolve("waymark").IsRight);
+        Assert.True(Resolver(LinuxFacts()).Resolve("waymark").IsSuccess);
 
         Assert.Equal(PrivateDirectory.OwnerOnlyMode, _os.GetDirectory(Fallback).Map(d => d.Mode));
     }

@@ -153,7 +153,7 @@ public sealed class TypeScriptInteropTests : IClassFixture<TypeScriptPeers>, IDi
         var written = File.ReadAllText(lockPath);
         Assert.Equal($"{owner.Pid}\n", written);
 
-        Assert.Equal(Option<int>.Some(owner.Pid), await DaemonLock.ReadLockPidAsync(lockPath));
+        Assert.Equal((int?)owner.Pid, await DaemonLock.ReadLockPidAsync(lockPath));
         Assert.True(await DaemonLock.IsDaemonAliveAsync(lockPath));
         var refused = Left(await DaemonLock.AcquireAsync(lockPath));
         Assert.Equal(LockErrorCode.AlreadyLocked, refused.Code);
@@ -219,6 +219,12 @@ public sealed class TypeScriptInteropTests : IClassFixture<TypeScriptPeers>, IDi
 
     private static DaemonConnectionError Left<T>(Either<DaemonConnectionError, T> result) =>
         result.Match(Right: value => throw new Xunit.Sdk.XunitException($"Expected a failure, got {value}"), Left: error => error);
+
+    private static T Right<T>(Result<T, LockError> result) =>
+        result.Match(value => value, error => throw new Xunit.Sdk.XunitException($"Expected success, got {error}"));
+
+    private static LockError Left<T>(Result<T, LockError> result) =>
+        result.Match(value => throw new Xunit.Sdk.XunitException($"Expected a failure, got {value}"), error => error);
 
     private static T Right<T>(Either<LockError, T> result) =>
         result.Match(Right: value => value, Left: error => throw new Xunit.Sdk.XunitException($"Expected success, got {error}"));

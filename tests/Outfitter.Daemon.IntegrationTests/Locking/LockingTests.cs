@@ -58,7 +58,7 @@ public sealed class LockingTests : IDisposable
         // This test process is the "other process": plain .NET reads must work while the owner holds the kernel lock.
         Assert.StartsWith($"{owner.Pid}\n", File.ReadAllText(lockPath), StringComparison.Ordinal);
         Assert.Equal(owner.Pid, int.Parse(File.ReadAllLines(lockPath)[0], CultureInfo.InvariantCulture));
-        Assert.Equal(Option<int>.Some(owner.Pid), await DaemonLock.ReadLockPidAsync(lockPath));
+        Assert.Equal((int?)owner.Pid, await DaemonLock.ReadLockPidAsync(lockPath));
         Assert.True(await DaemonLock.IsDaemonAliveAsync(lockPath));
         var refused = Left(await DaemonLock.AcquireAsync(lockPath));
         Assert.Equal(Option<int>.Some(owner.Pid), refused.Pid);
@@ -84,7 +84,7 @@ public sealed class LockingTests : IDisposable
         Assert.False(await DaemonLock.IsDaemonAliveAsync(lockPath));
         using var handle = Right(await DaemonLock.AcquireAsync(lockPath));
         Assert.Equal(new LockDecision.ReclaimStale(ownerPid, StaleReason.OwnerDead), handle.Decision);
-        Assert.Equal(Option<int>.Some(Environment.ProcessId), await DaemonLock.ReadLockPidAsync(lockPath));
+        Assert.Equal((int?)Environment.ProcessId, await DaemonLock.ReadLockPidAsync(lockPath));
     }
 
     [Fact]
@@ -221,13 +221,13 @@ public sealed class LockingTests : IDisposable
     public async Task Read_lock_pid_tolerates_whitespace_and_gives_none_for_missing_empty_or_invalid_files()
     {
         var lockPath = _dir.Combine("daemon.lock");
-        Assert.Equal(Option<int>.None, await DaemonLock.ReadLockPidAsync(lockPath));
+        Assert.Equal((int?)null, await DaemonLock.ReadLockPidAsync(lockPath));
         File.WriteAllText(lockPath, "  4242  \n");
-        Assert.Equal(Option<int>.Some(4242), await DaemonLock.ReadLockPidAsync(lockPath));
+        Assert.Equal((int?)4242, await DaemonLock.ReadLockPidAsync(lockPath));
         File.WriteAllText(lockPath, "");
-        Assert.Equal(Option<int>.None, await DaemonLock.ReadLockPidAsync(lockPath));
+        Assert.Equal((int?)null, await DaemonLock.ReadLockPidAsync(lockPath));
         File.WriteAllText(lockPath, "pid=12");
-        Assert.Equal(Option<int>.None, await DaemonLock.ReadLockPidAsync(lockPath));
+        Assert.Equal((int?)null, await DaemonLock.ReadLockPidAsync(lockPath));
     }
 
     /// <summary>Field 22 of /proc/&lt;pid&gt;/stat, read independently of the code under test.</summary>
@@ -236,6 +236,12 @@ public sealed class LockingTests : IDisposable
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
     }
+
+    internal static T Right<T>(Result<T, LockError> result) =>
+        result.Match(value => value, error => throw new Xunit.Sdk.XunitException($"Expected success, got: {error.Message}"));
+
+    internal static LockError Left<T>(Result<T, LockError> result) =>
+        result.Match(value => throw new Xunit.Sdk.XunitException($"Expected a failure, got {value}"), error => error);
 
     internal static T Right<T>(Either<LockError, T> result) =>
         result.Match(value => value, error => throw new Xunit.Sdk.XunitException($"Expected success, got: {error.Message}"));
