@@ -1,3 +1,4 @@
+using Outfitter.Daemon.Composition;
 using LanguageExt;
 using LanguageExt.Common;
 using Outfitter.Daemon.Core.Health;
@@ -32,7 +33,7 @@ public sealed class HealthChecker : IHealthChecker
     /// <exception cref="ArgumentException">Two checks share a name, or one has no name or a non-positive timeout.</exception>
     public static IHealthChecker Create(IEnumerable<HealthCheck>? checks = null, TimeProvider? time = null)
     {
-        var checker = new HealthChecker(time ?? TimeProvider.System);
+        var checker = new HealthChecker(time ?? OsPorts.Current.Time);
         foreach (var check in checks ?? [])
             checker.Register(check).IfLeft(e => throw new ArgumentException(e.Message, nameof(checks)));
         return checker;
