@@ -158,4 +158,26 @@ public sealed class StreamFailureTests : IAsyncLifetime
 
         Assert.Equal(0, total);
     }
+
+    [Fact]
+    public async Task The_named_pipe_adapter_reports_a_vanished_peer_as_values_too()
+    {
+        var pipe = $@"\\.\pipe\outfitter-stream-{Guid.NewGuid():N}";
+        await using var listener = Transport.Listen(pipe, 4).Match(l => l, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var accepting = listener.AcceptAsync(CancellationToken.None).AsTask();
+        var client = (await Transport.ConnectAsync(pipe, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
+        await using var server = await accepting.WaitAsync(Deadline);
+        Assert.True((await client.WriteAsync("hello\n"u8.ToArray(), CancellationToken.None)).IsWritten);
+        Assert.Equal(StreamRead.Received(6), await server.ReadAsync(new byte[64], CancellationToken.None).AsTask().WaitAsync(Deadline));
+
+        await client.DisposeAsync();
+
+        var read = await server.ReadAsync(new byte[64], CancellationToken.None).AsTask().WaitAsync(Deadline);
+        Assert.False(read.IsReceived, $"After the peer left: {read}");
+        var written = StreamWrite.Written;
+        for (var i = 0; i < 100 && written.IsWritten; i++)
+            written = await server.WriteAsync(new byte[4096], CancellationToken.None).AsTask().WaitAsync(Deadline);
+        Assert.False(written.IsWritten);
+        Assert.Equal(StreamRead.Failed(StreamFailure.Closed), await client.ReadAsync(new byte[16], CancellationToken.None));
+    }
 }
