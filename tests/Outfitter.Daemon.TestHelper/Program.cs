@@ -23,7 +23,7 @@ return args switch
 // An IPC server (ping) whose log goes to stderr, one line per entry: "LEVEL EventId message". Runs until stdin closes.
 static async Task<int> IpcServerWithLog(string socketPath, int? maxConnections)
 {
-    await using var server = IpcServer.Create(socketPath, new IpcServerOptions { Logger = new StderrLogger(), MaxConnections = maxConnections });
+    await using var server = IpcServer.Create(socketPath, new IpcServerOptions { MaxConnections = maxConnections }, new StderrLogger());
     server.OnRequest(new IpcRouter().MapBuiltins().Handle);
     var listening = await server.ListenAsync();
     if (listening.IsLeft)

@@ -124,12 +124,23 @@ public sealed class InMemoryTransport : IIpcTransport
 
         public Option<PeerCredentials> Peer => None;
 
-        public async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        public async ValueTask<StreamRead> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
         {
+            if (Volatile.Read(ref _disposed) == 1)
+                return StreamRead.Failed(StreamFailure.Closed);
             var input = inbound.Pipe.Reader;
             while (true)
             {
-                var result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                ReadResult result;
+                try
+                {
+                    result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (InvalidOperationException)
+                {
+                    return StreamRead.Failed(StreamFailure.Closed); // this side was disposed during the read
+                }
+
                 var available = result.Buffer;
                 if (available.IsEmpty)
                 {
@@ -138,41 +149,47 @@ public sealed class InMemoryTransport : IIpcTransport
                     lock (inbound.Gate)
                         shut = inbound.ReadShut;
                     if (result.IsCompleted || shut)
-                        return 0;
+                        return StreamRead.EndOfStream;
                     continue; // cancelled by a read shutdown that raced with data: look again
                 }
 
                 if (buffer.IsEmpty)
                 {
                     input.AdvanceTo(available.Start); // data is there; nothing consumed (a zero-byte wait)
-                    return 0;
+                    return StreamRead.Received(0);
                 }
 
                 var count = (int)Math.Min(available.Length, buffer.Length);
                 available.Slice(0, count).CopyTo(buffer.Span);
                 input.AdvanceTo(available.GetPosition(count));
-                return count;
+                return StreamRead.Received(count);
             }
         }
 
-        public async ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        public async ValueTask<StreamWrite> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
         {
             if (Volatile.Read(ref _disposed) == 1)
-                throw new ObjectDisposedException(nameof(PipeConnection));
+                return StreamWrite.Failed(StreamFailure.Closed);
             ValueTask<FlushResult> flushing;
             lock (outbound.Gate)
             {
                 // Checked and committed under the reader's gate, as the kernel does: a write either lands before the
                 // peer's read shutdown (and is read) or fails.
                 if (outbound.ReadShut)
-                    throw new IOException("Broken pipe: the other side stopped reading.");
-                outbound.Pipe.Writer.Write(data.Span);
-                flushing = outbound.Pipe.Writer.FlushAsync(cancellationToken);
+                    return StreamWrite.Failed(StreamFailure.BrokenPipe); // the other side stopped reading
+                try
+                {
+                    outbound.Pipe.Writer.Write(data.Span);
+                    flushing = outbound.Pipe.Writer.FlushAsync(cancellationToken);
+                }
+                catch (InvalidOperationException)
+                {
+                    return StreamWrite.Failed(StreamFailure.Closed); // our sending side was shut or disposed
+                }
             }
 
             var flushed = await flushing.ConfigureAwait(false);
-            if (flushed.IsCompleted)
-                throw new IOException("The other side closed the connection.");
+            return flushed.IsCompleted ? StreamWrite.Failed(StreamFailure.BrokenPipe) : StreamWrite.Written; // completed: the other side closed
         }
 
         public void ShutdownWrite() => outbound.Pipe.Writer.Complete();

@@ -1,5 +1,7 @@
 using System.IO.Pipes;
+using System.Runtime.CompilerServices;
 using LanguageExt;
+using Outfitter.Daemon.Adapters.UnixSockets;
 using Outfitter.Daemon.Core.Errors;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Ports;
@@ -117,10 +119,78 @@ internal sealed class NamedPipeTransport : IIpcTransport
         public Option<PeerCredentials> Peer => None;
 
         // Pipes cannot wait for data without a buffer: an empty read returns at once (allowed by the port).
-        public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-            buffer.IsEmpty ? ValueTask.FromResult(0) : pipe.ReadAsync(buffer, cancellationToken);
+        public ValueTask<StreamRead> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+        {
+            if (buffer.IsEmpty)
+                return new ValueTask<StreamRead>(StreamRead.Received(0));
+            ValueTask<int> reading;
+            try
+            {
+                reading = pipe.ReadAsync(buffer, cancellationToken);
+            }
+            catch (Exception e) when (IsTransportFailure(e))
+            {
+                return new ValueTask<StreamRead>(StreamRead.Failed(Classify(e)));
+            }
 
-        public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken) => pipe.WriteAsync(data, cancellationToken);
+            return reading.IsCompletedSuccessfully ? new ValueTask<StreamRead>(Received(reading.Result)) : ReadSlowAsync(reading);
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        private static async ValueTask<StreamRead> ReadSlowAsync(ValueTask<int> reading)
+        {
+            try
+            {
+                return Received(await reading.ConfigureAwait(false));
+            }
+            catch (Exception e) when (IsTransportFailure(e))
+            {
+                return StreamRead.Failed(Classify(e));
+            }
+        }
+
+        private static StreamRead Received(int count) => count > 0 ? StreamRead.Received(count) : StreamRead.EndOfStream;
+
+        public ValueTask<StreamWrite> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        {
+            ValueTask writing;
+            try
+            {
+                writing = pipe.WriteAsync(data, cancellationToken);
+            }
+            catch (Exception e) when (IsTransportFailure(e))
+            {
+                return new ValueTask<StreamWrite>(StreamWrite.Failed(Classify(e)));
+            }
+
+            return writing.IsCompletedSuccessfully ? new ValueTask<StreamWrite>(StreamWrite.Written) : WriteSlowAsync(writing);
+        }
+
+        [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+        private static async ValueTask<StreamWrite> WriteSlowAsync(ValueTask writing)
+        {
+            try
+            {
+                await writing.ConfigureAwait(false);
+                return StreamWrite.Written;
+            }
+            catch (Exception e) when (IsTransportFailure(e))
+            {
+                return StreamWrite.Failed(Classify(e));
+            }
+        }
+
+        private static bool IsTransportFailure(Exception e) => e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException;
+
+        // On Unix .NET implements pipes over sockets (a SocketException inside the IOException); Windows reports a
+        // vanished peer as a plain IOException ("Pipe is broken").
+        private static StreamFailure Classify(Exception e) => e switch
+        {
+            ObjectDisposedException or IOException { InnerException: ObjectDisposedException } => StreamFailure.Closed,
+            System.Net.Sockets.SocketException or IOException { InnerException: System.Net.Sockets.SocketException } => SocketFailures.Classify(e),
+            IOException => StreamFailure.BrokenPipe,
+            _ => StreamFailure.Other,
+        };
 
         public void ShutdownWrite()
         {

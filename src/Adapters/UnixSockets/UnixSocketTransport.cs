@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LanguageExt;
 using Outfitter.Daemon.Adapters.Interop;
@@ -251,28 +252,82 @@ internal sealed class UnixSocketTransport : IIpcTransport
     }
 }
 
-/// <summary>An <see cref="IIpcStream"/> over a connected socket.</summary>
+/// <summary>
+/// An <see cref="IIpcStream"/> over a connected socket. Socket and I/O exceptions (and <see cref="ObjectDisposedException"/>
+/// once the stream was closed) become <see cref="StreamRead.Failed"/> / <see cref="StreamWrite.Failed"/> values; only
+/// cancellation by the caller's token stays an exception, as the port documents. Operations that complete at once
+/// allocate nothing, and the slow paths use pooled state machines.
+/// </summary>
 internal sealed class SocketStream(Socket socket, Option<PeerCredentials> peer) : IIpcStream
 {
     public Option<PeerCredentials> Peer => peer;
 
-    public ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken) =>
-        socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+    public ValueTask<StreamRead> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        ValueTask<int> receiving;
+        try
+        {
+            receiving = socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken);
+        }
+        catch (Exception e) when (SocketFailures.IsTransportFailure(e))
+        {
+            return new ValueTask<StreamRead>(StreamRead.Failed(SocketFailures.Classify(e)));
+        }
 
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+        return receiving.IsCompletedSuccessfully
+            ? new ValueTask<StreamRead>(Received(receiving.Result, buffer.IsEmpty))
+            : ReadSlowAsync(receiving, buffer.IsEmpty);
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<StreamRead> ReadSlowAsync(ValueTask<int> receiving, bool zeroByteWait)
+    {
+        try
+        {
+            return Received(await receiving.ConfigureAwait(false), zeroByteWait);
+        }
+        catch (Exception e) when (SocketFailures.IsTransportFailure(e))
+        {
+            return StreamRead.Failed(SocketFailures.Classify(e));
+        }
+    }
+
+    // A zero-byte receive returns 0 both when data arrived and at the end; the next read with a buffer tells them apart.
+    private static StreamRead Received(int count, bool zeroByteWait) =>
+        count > 0 || zeroByteWait ? StreamRead.Received(count) : StreamRead.EndOfStream;
+
+    public ValueTask<StreamWrite> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         // Most sends complete at once; only a full socket buffer needs the asynchronous path.
-        var sending = socket.SendAsync(data, SocketFlags.None, cancellationToken);
+        ValueTask<int> sending;
+        try
+        {
+            sending = socket.SendAsync(data, SocketFlags.None, cancellationToken);
+        }
+        catch (Exception e) when (SocketFailures.IsTransportFailure(e))
+        {
+            return new ValueTask<StreamWrite>(StreamWrite.Failed(SocketFailures.Classify(e)));
+        }
+
         return sending.IsCompletedSuccessfully && sending.Result == data.Length
-            ? ValueTask.CompletedTask
+            ? new ValueTask<StreamWrite>(StreamWrite.Written)
             : WriteRestAsync(sending, data, cancellationToken);
     }
 
-    private async ValueTask WriteRestAsync(ValueTask<int> sending, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<StreamWrite> WriteRestAsync(ValueTask<int> sending, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        data = data[await sending.ConfigureAwait(false)..];
-        while (!data.IsEmpty)
-            data = data[await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false)..];
+        try
+        {
+            data = data[await sending.ConfigureAwait(false)..];
+            while (!data.IsEmpty)
+                data = data[await socket.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false)..];
+            return StreamWrite.Written;
+        }
+        catch (Exception e) when (SocketFailures.IsTransportFailure(e))
+        {
+            return StreamWrite.Failed(SocketFailures.Classify(e));
+        }
     }
 
     public void ShutdownWrite()
@@ -314,4 +369,27 @@ internal sealed class SocketStream(Socket socket, Option<PeerCredentials> peer) 
         socket.Dispose();
         return ValueTask.CompletedTask;
     }
+}
+
+/// <summary>The translation of socket exceptions into the port's <see cref="StreamFailure"/> codes.</summary>
+internal static class SocketFailures
+{
+    /// <summary>Whether <paramref name="e"/> says the connection broke (as opposed to cancellation or a bug).</summary>
+    public static bool IsTransportFailure(Exception e) => e is SocketException or IOException or ObjectDisposedException;
+
+    /// <summary>The port's code for a transport exception.</summary>
+    public static StreamFailure Classify(Exception e) => e switch
+    {
+        ObjectDisposedException => StreamFailure.Closed,
+        SocketException s => s.SocketErrorCode switch
+        {
+            SocketError.ConnectionReset or SocketError.ConnectionAborted => StreamFailure.Reset,
+            SocketError.Shutdown or SocketError.NotConnected => StreamFailure.BrokenPipe, // EPIPE maps to Shutdown
+            SocketError.OperationAborted or SocketError.Interrupted => StreamFailure.Closed, // closed while pending
+            _ => StreamFailure.Other,
+        },
+        IOException { InnerException: SocketException inner } => Classify(inner),
+        IOException { InnerException: ObjectDisposedException } => StreamFailure.Closed,
+        _ => StreamFailure.Other,
+    };
 }

@@ -24,6 +24,12 @@ public static class IpcErrorCodes
     /// </summary>
     public const string Interrupted = "INTERRUPTED";
 
+    /// <summary>
+    /// The handler returned no answer (<c>default(IpcResult)</c>, a bug in the handler): whether it took effect is
+    /// unknown. The connection stays open.
+    /// </summary>
+    public const string InternalError = "INTERNAL_ERROR";
+
     /// <summary>The request's type is not one the server handles.</summary>
     public const string UnknownType = "UNKNOWN_TYPE";
 

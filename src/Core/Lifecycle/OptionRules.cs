@@ -3,7 +3,11 @@ using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon.Core.Lifecycle;
 
-/// <summary>Pure validation of daemon options: every problem, each saying what to fix.</summary>
+/// <summary>
+/// Pure validation of every options type the shell takes (daemon, IPC server, systemd): each rule returns every problem,
+/// each saying what to fix, and <see cref="Describe"/> turns them into the one message the shell throws as an
+/// <see cref="ArgumentException"/>. The shell validates a caller's options once, when it copies them.
+/// </summary>
 public static class OptionRules
 {
     /// <summary>The reference's default shutdown timeout.</summary>
@@ -25,4 +29,34 @@ public static class OptionRules
             problems = problems.Add($"ShutdownTimeout is {shutdownTimeout}; use at most one day.");
         return problems;
     }
+
+    /// <summary>Problems with IPC server options; empty when they are valid.</summary>
+    public static Seq<string> ValidateIpcServer(int maxLineBytes, int maxConcurrentRequestsPerConnection, int? maxConnections, TimeSpan closeTimeout, int collectAfterClosedConnections)
+    {
+        var problems = Seq<string>();
+        if (maxLineBytes < 64)
+            problems = problems.Add($"MaxLineBytes is {maxLineBytes}; use at least 64 bytes (default 4 MiB).");
+        if (maxConcurrentRequestsPerConnection < 1)
+            problems = problems.Add($"MaxConcurrentRequestsPerConnection is {maxConcurrentRequestsPerConnection}; use at least 1.");
+        if (collectAfterClosedConnections < 0)
+            problems = problems.Add($"CollectAfterClosedConnections is {collectAfterClosedConnections}; use 0 (off) or more.");
+        if (maxConnections is < 1)
+            problems = problems.Add($"MaxConnections is {maxConnections}; use at least 1, or null for the automatic limit.");
+        if (closeTimeout < TimeSpan.Zero)
+            problems = problems.Add($"CloseTimeout is {closeTimeout}; it must not be negative.");
+        return problems;
+    }
+
+    /// <summary>Problems with systemd options; empty when they are valid.</summary>
+    public static Seq<string> ValidateSystemd(TimeSpan statusInterval) =>
+        statusInterval <= TimeSpan.Zero
+            ? Seq1($"StatusInterval is {statusInterval}; it must be positive (default 10 s).")
+            : Seq<string>();
+
+    /// <summary>Prefixes each problem with the name of the options property it came from, e.g. <c>Ipc.</c>.</summary>
+    public static Seq<string> Nested(string property, Seq<string> problems) => problems.Map(p => $"{property}.{p}");
+
+    /// <summary>The one message for invalid options: what was invalid, then every problem.</summary>
+    public static string Describe(string what, Seq<string> problems) =>
+        $"Invalid {what} options: " + string.Join(" ", problems);
 }

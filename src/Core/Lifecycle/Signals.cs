@@ -16,7 +16,7 @@ public enum StopSignal
 /// <summary>What to do when a stop signal arrives.</summary>
 public enum SignalDecision
 {
-    /// <summary>Begin the graceful stop (handlers, PID file), or join the one in progress, then exit.</summary>
+    /// <summary>Request the graceful stop (handlers, PID file), or join the one in progress; the process exits after it.</summary>
     StopGracefully,
 
     /// <summary>A stop is already in progress: the user insists; remove the PID file and exit at once.</summary>
@@ -68,4 +68,16 @@ public static class SignalPolicy
 
     /// <summary>The exit code of a forced exit by a second signal: 128 + the signal number, as the shell reports it.</summary>
     public static int ForcedExitCode(StopSignal signal) => 128 + (int)signal;
+
+    /// <summary>
+    /// Whether the process exits after <paramref name="end"/>, and with which code: after a stop a signal requested, the
+    /// code of <see cref="ExitCodeAfterStop"/>; after a forced exit, <see cref="ForcedExitCode"/>; after a stop only the
+    /// API asked for, None (the caller owns the process and goes on).
+    /// </summary>
+    public static LanguageExt.Option<int> ExitCode(RunEnd end) => end switch
+    {
+        RunEnd.Stopped stopped => stopped.RequestedBy.Map(_ => ExitCodeAfterStop(stopped.Result)),
+        RunEnd.Forced forced => ForcedExitCode(forced.Signal),
+        _ => throw new ArgumentOutOfRangeException(nameof(end), end, "Unknown run end."),
+    };
 }

@@ -55,9 +55,14 @@ public interface IIpcListener : IAsyncDisposable
 }
 
 /// <summary>
-/// One connection. Reads and writes throw <c>IOException</c>-family or <see cref="ObjectDisposedException"/> exceptions
-/// when the connection breaks; the shell translates them (they are not expected outcomes inside the hot path). Not
-/// thread-safe for concurrent reads or concurrent writes; one reader and one writer may run at once.
+/// One connection. Reads and writes report a broken connection as values (<see cref="StreamRead"/>,
+/// <see cref="StreamWrite"/> with a <see cref="StreamFailure"/>), never as exceptions: the adapter translates its socket
+/// and I/O exceptions, including <see cref="ObjectDisposedException"/> when the stream was closed meanwhile, so the shell
+/// handles no transport exceptions. Both are <see cref="ValueTask{TResult}"/> of a struct: no allocation when they
+/// complete at once. Cancellation follows the .NET convention and stays an exception: when the caller's
+/// <see cref="CancellationToken"/> is cancelled, the operation throws <see cref="OperationCanceledException"/> (the caller
+/// asked for it, so it is not a fact about the connection). Not thread-safe for concurrent reads or concurrent writes;
+/// one reader and one writer may run at once.
 /// </summary>
 public interface IIpcStream : IAsyncDisposable
 {
@@ -65,16 +70,22 @@ public interface IIpcStream : IAsyncDisposable
     Option<PeerCredentials> Peer { get; }
 
     /// <summary>
-    /// Reads available bytes; 0 at end of stream. With an empty <paramref name="buffer"/> it waits until data (or the end
-    /// of the stream) is there without consuming anything, so an idle connection holds no buffer; a transport that cannot
-    /// wait that way returns 0 at once (the caller then simply reads with a buffer).
+    /// Reads available bytes: <see cref="StreamRead.Received"/> with their count, <see cref="StreamRead.EndOfStream"/>, or
+    /// <see cref="StreamRead.Failed"/>. With an empty <paramref name="buffer"/> it waits until data (or the end of the
+    /// stream) is there without consuming anything and returns <c>Received(0)</c>, so an idle connection holds no buffer;
+    /// a transport that cannot wait that way returns <c>Received(0)</c> at once (the caller then simply reads with a buffer).
     /// </summary>
-    ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken);
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    ValueTask<StreamRead> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken);
 
-    /// <summary>Writes all of <paramref name="data"/>.</summary>
-    ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+    /// <summary>Writes all of <paramref name="data"/>: <see cref="StreamWrite.Written"/>, or <see cref="StreamWrite.Failed"/>.</summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    ValueTask<StreamWrite> WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 
-    /// <summary>Signals end of our output (half-close) where the transport supports it.</summary>
+    /// <summary>
+    /// Signals the end of our output (half-close) where the transport supports it; a no-op on a closed stream. The server
+    /// sends it after its last reply, so the peer reads an orderly end of stream rather than a reset.
+    /// </summary>
     void ShutdownWrite();
 
     /// <summary>

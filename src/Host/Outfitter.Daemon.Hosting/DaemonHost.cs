@@ -20,14 +20,21 @@ namespace Outfitter.Daemon.Hosting;
 /// </summary>
 public sealed class DaemonHost : IAsyncDisposable
 {
-    private readonly DaemonHostOptions _options;
+    private readonly string _name;
+    private readonly string _version;
+    private readonly int _pid;
     private readonly TimeProvider _time;
-    private readonly IDaemon _daemon;
+    private readonly DaemonRuntime _daemon;
     private readonly ILogger _logger;
     private readonly SystemdIntegration _systemd;
+    private readonly IDisposable? _exitOnSignal;
     private long _startedAt;
 
-    /// <summary>Composes a daemon over the given ports (the seam for dependency injection and tests).</summary>
+    /// <summary>
+    /// Composes a daemon over the given ports (the seam for dependency injection and tests). The options (with their
+    /// <see cref="DaemonHostOptions.Ipc"/> and <see cref="DaemonHostOptions.Systemd"/>) are validated once, listing every
+    /// problem, and copied: later changes to them have no effect, and the host never writes to them.
+    /// </summary>
     /// <exception cref="ArgumentException">The options are invalid, or their paths cannot be resolved; the message says what to fix.</exception>
     public DaemonHost(
         DaemonHostOptions options,
@@ -39,16 +46,22 @@ public sealed class DaemonHost : IAsyncDisposable
         IProcessExit exit,
         IHealthChecker health,
         TimeProvider time,
-        uint userId,
+        IRuntimeEnvironment runtime,
+        IProcessTable processes,
         ISystemdEnvironment systemdEnvironment,
         ISystemdNotifySocket systemdNotifier,
         ILoggerFactory? loggers = null)
     {
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(paths);
+        ArgumentNullException.ThrowIfNull(exit);
+        ArgumentNullException.ThrowIfNull(processes);
         var problems = options.Validate();
         if (problems.Count > 0)
-            throw new ArgumentException("Invalid daemon options: " + string.Join(" ", problems), nameof(options));
-        _options = options;
+            throw new ArgumentException(OptionRules.Describe("daemon", toSeq(problems)), nameof(options));
+        _name = options.Name;
+        _version = options.Version;
+        _pid = processes.Current.Pid;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         Health = health ?? throw new ArgumentNullException(nameof(health));
         _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("Outfitter.Daemon");
@@ -58,8 +71,8 @@ public sealed class DaemonHost : IAsyncDisposable
         LockPath = options.LockPath ?? resolved.LockPath;
         Paths = resolved;
 
-        options.Ipc.Logger ??= _logger;
-        Server = new IpcServer(SocketPath, options.Ipc, transport, directories, userId);
+        // The caller's IPC options keep their logger (or none); the host's logger is passed, not written into them.
+        Server = new IpcServer(SocketPath, options.Ipc, transport, directories, runtime, time, _logger);
         Router = new IpcRouter()
             .MapBuiltins()
             .MapHealth(health)
@@ -67,27 +80,31 @@ public sealed class DaemonHost : IAsyncDisposable
             .Map("shutdown", RequestShutdown);
         Server.OnRequest(Router.Handle);
 
+        var shutdownTimeout = options.ShutdownTimeout;
         _daemon = new DaemonRuntime(
             new DaemonOptions
             {
                 Name = options.Name,
                 PidFile = LockPath,
-                ShutdownTimeout = options.ShutdownTimeout,
+                ShutdownTimeout = shutdownTimeout,
                 Logger = _logger,
                 HandleSignals = options.HandleSignals,
-                ExitOnSignal = options.ExitOnSignal,
             },
             locks,
             signals,
-            exit,
+            processes,
             time);
 
-        _systemd = new SystemdIntegration(options.Systemd, systemdEnvironment, systemdNotifier, health, time, _logger);
+        // Exiting the process is the composition's last step, after the daemon's stop sequence.
+        if (options.ExitOnSignal)
+            _exitOnSignal = DaemonExit.ExitOnSignal(_daemon, exit);
+
+        _systemd = new SystemdIntegration(SystemdSettings.From(options.Systemd), systemdEnvironment, systemdNotifier, health, time, _pid, _logger);
 
         // Registered first, so they run first: tell systemd, then stop taking requests, then the user's handlers.
         _daemon.OnShutdown(_ =>
         {
-            _systemd.Stopping(options.ShutdownTimeout);
+            _systemd.Stopping(shutdownTimeout);
             return Task.CompletedTask;
         });
         _daemon.OnShutdown(ct => Server.CloseAsync(ct));
@@ -105,14 +122,15 @@ public sealed class DaemonHost : IAsyncDisposable
             OsPorts.Current.Signals,
             OsPorts.Current.Exit,
             health ?? HealthChecker.Create(),
-            TimeProvider.System,
-            OsPorts.UserId,
+            OsPorts.Current.Time,
+            OsPorts.Current.Runtime,
+            OsPorts.Current.Processes,
             OsPorts.Current.SystemdEnvironment,
             OsPorts.Current.SystemdNotifySocket,
             loggers);
 
     /// <summary>The daemon's name.</summary>
-    public string Name => _options.Name;
+    public string Name => _name;
 
     /// <summary>The IPC endpoint.</summary>
     public string SocketPath { get; }
@@ -149,8 +167,10 @@ public sealed class DaemonHost : IAsyncDisposable
         if (started.IsLeft)
             return started;
         _startedAt = _time.GetTimestamp();
-        _systemd.TakeListenFd(Name).IfSome(fd => _options.Ipc.ListenFd = fd);
-        var listening = await Server.ListenAsync(cancellationToken).ConfigureAwait(false);
+        // Under socket activation the inherited socket is adopted, passed as a value (never through the options).
+        var listening = await _systemd.TakeListenFd(Name).Match(
+            Some: fd => Server.AdoptAsync(fd, cancellationToken),
+            None: () => Server.ListenAsync(cancellationToken)).ConfigureAwait(false);
         if (listening.IsRight)
         {
             _systemd.Ready();
@@ -176,6 +196,7 @@ public sealed class DaemonHost : IAsyncDisposable
             await _daemon.StopAsync().ConfigureAwait(false);
         await Server.DisposeAsync().ConfigureAwait(false);
         await _systemd.DisposeAsync().ConfigureAwait(false);
+        _exitOnSignal?.Dispose();
     }
 
     private IpcResult WriteStatus(IpcRequest request)
@@ -183,10 +204,10 @@ public sealed class DaemonHost : IAsyncDisposable
         using var json = new Utf8JsonWriter(request.Result);
         json.WriteStartObject();
         json.WriteString("name", Name);
-        json.WriteNumber("pid", Environment.ProcessId);
+        json.WriteNumber("pid", _pid);
         json.WriteString("state", Lifecycle.WireName(_daemon.State));
         json.WriteNumber("uptime", (long)_time.GetElapsedTime(_startedAt).TotalSeconds);
-        json.WriteString("version", _options.Version);
+        json.WriteString("version", _version);
         json.WriteString("socket", SocketPath);
         json.WriteString("lock", LockPath);
         json.WriteEndObject();
@@ -200,7 +221,7 @@ public sealed class DaemonHost : IAsyncDisposable
         _ = Task.Run(async () =>
         {
             await Task.Yield();
-            await _daemon.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            _daemon.RequestStop();
         });
         return IpcResult.Written;
     }

@@ -4,7 +4,10 @@ using Outfitter.Daemon.Core.Paths;
 
 namespace Outfitter.Daemon.Hosting;
 
-/// <summary>Options of a <see cref="DaemonHost"/>: one daemon with its lock, IPC server and health checks.</summary>
+/// <summary>
+/// Options of a <see cref="DaemonHost"/>: one daemon with its lock, IPC server and health checks. The host validates
+/// them (all of them, listing every problem) and copies them once, when it is created; it never writes to them.
+/// </summary>
 public sealed class DaemonHostOptions
 {
     /// <summary>The default daemon name.</summary>
@@ -39,7 +42,7 @@ public sealed class DaemonHostOptions
     /// <summary>The version <c>status</c> reports (default: the entry assembly's informational version).</summary>
     public string Version { get; set; } = DefaultVersion();
 
-    /// <summary>Every problem with these options, each saying what to fix; empty when valid.</summary>
+    /// <summary>Every problem with these options (including <see cref="Ipc"/> and <see cref="Systemd"/>), each saying what to fix; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
@@ -49,9 +52,16 @@ public sealed class DaemonHostOptions
         if (LockPath is { } lockPath && string.IsNullOrWhiteSpace(lockPath))
             problems.Add("LockPath is blank: leave it null for the default, or give a path.");
         problems.AddRange(OptionRules.Validate(Name, LockPath ?? "default", ShutdownTimeout).Filter(p => !p.StartsWith("Name", StringComparison.Ordinal)));
-        problems.AddRange(Ipc.Validate().Select(p => "Ipc." + p));
-        if (Systemd.StatusInterval <= TimeSpan.Zero)
-            problems.Add("Systemd.StatusInterval must be positive (default 10 s).");
+        if (Ipc is null)
+            problems.Add("Ipc is null: leave it at its default, or set an IpcServerOptions.");
+        else
+            problems.AddRange(OptionRules.Nested("Ipc", LanguageExt.Prelude.toSeq(Ipc.Validate())));
+        if (Systemd is null)
+            problems.Add("Systemd is null: leave it at its default, or set a SystemdOptions.");
+        else
+            problems.AddRange(OptionRules.Nested("Systemd", OptionRules.ValidateSystemd(Systemd.StatusInterval)));
+        if (Version is null)
+            problems.Add("Version is null: leave it at its default, or give a version string.");
         return problems;
     }
 

@@ -62,7 +62,8 @@ public static class ServiceCollectionExtensions
                 sp.GetRequiredService<IProcessExit>(),
                 sp.GetRequiredService<IHealthChecker>(),
                 sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<IRuntimeEnvironment>().Observe().UserId,
+                sp.GetRequiredService<IRuntimeEnvironment>(),
+                sp.GetRequiredService<IProcessTable>(),
                 sp.GetRequiredService<ISystemdEnvironment>(),
                 sp.GetRequiredService<ISystemdNotifySocket>(),
                 sp.GetService<ILoggerFactory>());

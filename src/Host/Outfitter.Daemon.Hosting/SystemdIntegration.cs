@@ -16,7 +16,8 @@ namespace Outfitter.Daemon.Hosting;
 /// </summary>
 internal sealed partial class SystemdIntegration : IAsyncDisposable
 {
-    private readonly SystemdOptions _options;
+    private readonly SystemdSettings _options;
+    private readonly int _pid;
     private readonly ISystemdNotifySocket _notifier;
     private readonly IHealthChecker _health;
     private readonly TimeProvider _time;
@@ -30,9 +31,10 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
     private Task _extending = Task.CompletedTask;
     private Option<bool> _lastHealthy;
 
-    internal SystemdIntegration(SystemdOptions options, ISystemdEnvironment environment, ISystemdNotifySocket notifier, IHealthChecker health, TimeProvider time, ILogger logger)
+    internal SystemdIntegration(SystemdSettings options, ISystemdEnvironment environment, ISystemdNotifySocket notifier, IHealthChecker health, TimeProvider time, int selfPid, ILogger logger)
     {
         _options = options;
+        _pid = selfPid;
         _notifier = notifier;
         _health = health;
         _time = time;
@@ -45,7 +47,7 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
     /// <summary>The inherited listening socket to adopt, if systemd passed one; the variables are cleared for children.</summary>
     internal Option<int> TakeListenFd(string daemonName)
     {
-        var fd = SystemdDecisions.ListenFd(_facts, Environment.ProcessId, _options.ListenFdName ?? daemonName);
+        var fd = SystemdDecisions.ListenFd(_facts, _pid, _options.ListenFdName ?? daemonName);
         if (fd.IsSome)
             _environment.ClearListenVariables();
         return fd;
@@ -59,8 +61,8 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
     {
         if (_target.IsNone)
             return;
-        Send(SystemdDecisions.Ready(Environment.ProcessId, SystemdDecisions.StatusLine(DaemonState.Running, None)));
-        var watchdog = SystemdDecisions.WatchdogInterval(_facts, Environment.ProcessId);
+        Send(SystemdDecisions.Ready(_pid, SystemdDecisions.StatusLine(DaemonState.Running, None)));
+        var watchdog = SystemdDecisions.WatchdogInterval(_facts, _pid);
         _loop = Task.Run(() => LoopAsync(watchdog, _stopping.Token));
     }
 

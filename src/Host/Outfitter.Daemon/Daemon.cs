@@ -14,8 +14,17 @@ namespace Outfitter.Daemon;
 /// </example>
 public static class Daemon
 {
-    /// <summary>Creates a daemon over this operating system's adapters (kernel-locked PID file, POSIX signals, real exit).</summary>
+    /// <summary>
+    /// Creates a daemon over this operating system's adapters (kernel-locked PID file, POSIX signals) and, when
+    /// <see cref="DaemonOptions.ExitOnSignal"/> is set, attaches the real process exit after a signal-requested stop
+    /// (<see cref="DaemonExit.ExitOnSignal"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
-    public static IDaemon Create(DaemonOptions options) =>
-        new DaemonRuntime(options, DaemonLockService.Os, OsPorts.Current.Signals, OsPorts.Current.Exit, OsPorts.Current.Time);
+    public static IDaemon Create(DaemonOptions options)
+    {
+        var daemon = new DaemonRuntime(options, DaemonLockService.Os, OsPorts.Current.Signals, OsPorts.Current.Processes, OsPorts.Current.Time);
+        if (options.ExitOnSignal)
+            DaemonExit.ExitOnSignal(daemon, OsPorts.Current.Exit);
+        return daemon;
+    }
 }

@@ -1,10 +1,12 @@
-using LanguageExt;
 using Microsoft.Extensions.Logging;
 using Outfitter.Daemon.Core.Lifecycle;
 
 namespace Outfitter.Daemon;
 
-/// <summary>Options of a daemon, the reference's <c>DaemonOptions</c> plus signal behaviour. Validated by <see cref="Daemon.Create"/>.</summary>
+/// <summary>
+/// Options of a daemon, the reference's <c>DaemonOptions</c> plus signal behaviour. Copied and validated once by
+/// <see cref="Daemon.Create"/> (or <see cref="DaemonRuntime"/>'s constructor); the daemon never writes to them.
+/// </summary>
 public sealed class DaemonOptions
 {
     /// <summary>The daemon's name, used in messages and logs.</summary>
@@ -28,9 +30,10 @@ public sealed class DaemonOptions
     /// <summary>
     /// Whether the process exits once a signal-initiated stop completes (default true): code 0, or 124 after a shutdown
     /// timeout, or 1 when the PID file could not be removed. Turn off when something else owns the process lifetime.
+    /// Read by the composition (<see cref="Daemon.Create"/>), which attaches <see cref="DaemonExit.ExitOnSignal"/>.
     /// </summary>
     public bool ExitOnSignal { get; set; } = true;
 
-    /// <summary>Every problem with these options (empty when valid), each saying what to fix.</summary>
-    public Seq<string> Validate() => OptionRules.Validate(Name, PidFile, ShutdownTimeout);
+    /// <summary>Every problem with these options, each saying what to fix; empty when valid.</summary>
+    public IReadOnlyList<string> Validate() => [.. OptionRules.Validate(Name, PidFile, ShutdownTimeout)];
 }

@@ -11,15 +11,22 @@ namespace Outfitter.Daemon;
 /// <summary>
 /// The daemon lifecycle shell: it asks the pure <see cref="Lifecycle"/>, <see cref="ShutdownPlan"/>,
 /// <see cref="ShutdownOutcome"/> and <see cref="SignalPolicy"/> what to do, and does it through the ports (the PID file's
-/// lock, signals, process exit, time). <see cref="Daemon.Create"/> builds one over the OS; this constructor is the seam
-/// for tests and dependency injection. Thread-safe.
+/// lock, signals, time). As the Generic Host's <c>ConsoleLifetime</c> does, three steps are kept apart: a stop signal only
+/// <em>requests</em> a stop (<see cref="RequestStop"/>); the stop sequence runs the handlers within the budget and
+/// releases the PID file; and ending the process is not this class's business at all: it reports how each run ended
+/// (<see cref="RunEnded"/>), and the composition decides (<see cref="DaemonExit.ExitOnSignal"/>, which
+/// <see cref="Daemon.Create"/> attaches when <see cref="DaemonOptions.ExitOnSignal"/> is set). <see cref="Daemon.Create"/>
+/// builds one over the OS; this constructor is the seam for tests and dependency injection. Thread-safe.
 /// </summary>
 public sealed partial class DaemonRuntime : IDaemon
 {
-    private readonly DaemonOptions _options;
+    private readonly string _name;
+    private readonly string _pidFile;
+    private readonly TimeSpan _shutdownTimeout;
+    private readonly bool _handleSignals;
     private readonly DaemonLockService _locks;
     private readonly ISignalSource _signals;
-    private readonly IProcessExit _exit;
+    private readonly IProcessTable _processes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -30,26 +37,47 @@ public sealed partial class DaemonRuntime : IDaemon
     private IDisposable? _signalSubscription;
     private Task<Either<DaemonError, Unit>>? _stop;
     private TaskCompletionSource<Either<DaemonError, Unit>>? _run;
+    private Option<StopSignal> _requestedBy;
+    private RunEnd.Stopped? _lastEnd;
     private int _signalled;
 
-    /// <summary>Creates a daemon over the given ports.</summary>
+    /// <summary>
+    /// Creates a daemon over the given ports. The options are copied and validated here, once: later changes to
+    /// <paramref name="options"/> have no effect, and the daemon never writes to it. <see cref="DaemonOptions.ExitOnSignal"/>
+    /// is not read here: exiting is the composition's step (<see cref="DaemonExit.ExitOnSignal"/>).
+    /// </summary>
+    /// <param name="options">The daemon's options (copied).</param>
+    /// <param name="locks">The PID file's lock.</param>
+    /// <param name="signals">Stop signals delivered to this process.</param>
+    /// <param name="processes">The process table: this process's PID, for the logs.</param>
+    /// <param name="time">The clock of the shutdown budget.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message lists every problem.</exception>
-    public DaemonRuntime(DaemonOptions options, DaemonLockService locks, ISignalSource signals, IProcessExit exit, TimeProvider time)
+    public DaemonRuntime(DaemonOptions options, DaemonLockService locks, ISignalSource signals, IProcessTable processes, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
+        var problems = OptionRules.Validate(options.Name, options.PidFile, options.ShutdownTimeout);
         if (!problems.IsEmpty)
-            throw new ArgumentException("Invalid daemon options: " + string.Join(" ", problems), nameof(options));
-        _options = options;
+            throw new ArgumentException(OptionRules.Describe("daemon", problems), nameof(options));
+        _name = options.Name;
+        _pidFile = options.PidFile;
+        _shutdownTimeout = options.ShutdownTimeout;
+        _handleSignals = options.HandleSignals;
+        _logger = options.Logger ?? NullLogger.Instance;
         _locks = locks ?? throw new ArgumentNullException(nameof(locks));
         _signals = signals ?? throw new ArgumentNullException(nameof(signals));
-        _exit = exit ?? throw new ArgumentNullException(nameof(exit));
+        _processes = processes ?? throw new ArgumentNullException(nameof(processes));
         _time = time ?? throw new ArgumentNullException(nameof(time));
-        _logger = options.Logger ?? NullLogger.Instance;
     }
 
+    /// <summary>
+    /// Raised (on a background thread) when a run ends: its stop sequence finished, or a second signal forced the end.
+    /// The daemon never exits the process itself; <see cref="SignalPolicy.ExitCode"/> says what the owner of the process
+    /// should do. A handler must not throw.
+    /// </summary>
+    public event Action<RunEnd>? RunEnded;
+
     /// <inheritdoc />
-    public string Name => _options.Name;
+    public string Name => _name;
 
     /// <inheritdoc />
     public DaemonState State => _state;
@@ -57,7 +85,7 @@ public sealed partial class DaemonRuntime : IDaemon
     /// <inheritdoc />
     public bool IsRunning => Lifecycle.IsRunning(_state);
 
-    private int Pid => Environment.ProcessId;
+    private int Pid => _processes.Current.Pid;
 
     /// <inheritdoc />
     public void OnShutdown(Func<CancellationToken, Task> handler)
@@ -84,9 +112,9 @@ public sealed partial class DaemonRuntime : IDaemon
             var starting = Move(LifecycleEvent.Start);
             if (starting.IsLeft)
                 return starting.Map(_ => unit);
-            LogStarting(Name, Pid, _options.PidFile);
+            LogStarting(Name, Pid, _pidFile);
 
-            var locked = _locks.Acquire(_options.PidFile);
+            var locked = _locks.Acquire(_pidFile);
             if (locked.IsLeft)
             {
                 var error = locked.Match(_ => throw new InvalidOperationException(), StartError);
@@ -98,11 +126,13 @@ public sealed partial class DaemonRuntime : IDaemon
             _lock = locked.Match(h => h, _ => throw new InvalidOperationException());
             _run = new TaskCompletionSource<Either<DaemonError, Unit>>(TaskCreationOptions.RunContinuationsAsynchronously);
             _stop = null;
+            _requestedBy = None;
+            _lastEnd = null;
             _signalled = 0;
-            if (_options.HandleSignals)
+            if (_handleSignals)
                 _signalSubscription = _signals.Subscribe(OnSignal);
             Move(LifecycleEvent.Started);
-            LogStarted(Name, Pid, _options.PidFile, Describe(_lock.Decision));
+            LogStarted(Name, Pid, _pidFile, Describe(_lock.Decision));
             return unit;
         }
         finally
@@ -113,11 +143,14 @@ public sealed partial class DaemonRuntime : IDaemon
 
     /// <inheritdoc />
     public async Task<Either<DaemonError, Unit>> StopAsync(CancellationToken cancellationToken = default) =>
-        await BeginStop("StopAsync", cancellationToken).ConfigureAwait(false) switch
+        await BeginStop("StopAsync", None, cancellationToken).ConfigureAwait(false) switch
         {
             var (stop, _) when stop is not null => await stop.WaitAsync(cancellationToken).ConfigureAwait(false),
             var (_, error) => error,
         };
+
+    /// <inheritdoc />
+    public void RequestStop() => _ = BeginStop("RequestStop", None, CancellationToken.None);
 
     /// <inheritdoc />
     public Task<Either<DaemonError, Unit>> WaitForStopAsync(CancellationToken cancellationToken = default)
@@ -128,17 +161,26 @@ public sealed partial class DaemonRuntime : IDaemon
             : run.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Starts the stop once per run, or joins the one in progress; the error when there is nothing to stop.</summary>
-    private async Task<(Task<Either<DaemonError, Unit>>? Stop, DaemonError Error)> BeginStop(string reason, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the stop once per run, or joins the one in progress; the error when there is nothing to stop. A signal that
+    /// requests or joins the stop is remembered, so the run's end says a signal asked for it.
+    /// </summary>
+    private async Task<(Task<Either<DaemonError, Unit>>? Stop, DaemonError Error)> BeginStop(string reason, Option<StopSignal> signal, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_state == DaemonState.Stopping && _stop is not null)
+            {
+                if (_requestedBy.IsNone)
+                    _requestedBy = signal;
                 return (_stop, null!);
+            }
+
             var stopping = Move(LifecycleEvent.Stop);
             if (stopping.IsLeft)
                 return (null, stopping.Match(_ => throw new InvalidOperationException(), e => e));
+            _requestedBy = signal;
             LogStopping(Name, Pid, reason);
             _stop = Task.Run(RunShutdownAsync, CancellationToken.None);
             return (_stop, null!);
@@ -149,12 +191,36 @@ public sealed partial class DaemonRuntime : IDaemon
         }
     }
 
+    /// <summary>What a stop signal does: it requests the stop (or joins it) and returns; it never waits for it.</summary>
+    private async Task RequestStopBySignalAsync(StopSignal signal)
+    {
+        var (stop, _) = await BeginStop(SignalName(signal), Some(signal), CancellationToken.None).ConfigureAwait(false);
+        if (stop is not null)
+            return;
+
+        // The run stopped between the signal and now (a stop the API asked for): that run's end answers this signal too.
+        RunEnd.Stopped? answered = null;
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_lastEnd is { RequestedBy.IsNone: true } last)
+                answered = _lastEnd = last with { RequestedBy = Some(signal) };
+        }
+        finally
+        {
+            _gate.Release();
+        }
+
+        if (answered is not null)
+            RaiseRunEnded(answered);
+    }
+
     private async Task<Either<DaemonError, Unit>> RunShutdownAsync()
     {
         List<Func<CancellationToken, Task>> handlers;
         lock (_handlersLock)
             handlers = [.. _handlers];
-        var plan = ShutdownPlan.Create(handlers.Count, _options.ShutdownTimeout);
+        var plan = ShutdownPlan.Create(handlers.Count, _shutdownTimeout);
 
         var outcomes = Seq<HandlerOutcome>();
         using (var budget = new CancellationTokenSource(plan.Budget, _time))
@@ -167,12 +233,14 @@ public sealed partial class DaemonRuntime : IDaemon
         var result = ShutdownOutcome.Evaluate(Name, plan, outcomes, pidError);
         result.IfLeft(e => LogShutdownProblem(Name, Pid, e.CodeName, e.Message));
 
+        RunEnd.Stopped end;
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             _signalSubscription?.Dispose();
             _signalSubscription = null;
             Move(LifecycleEvent.Stopped);
+            end = _lastEnd = new RunEnd.Stopped(result, _requestedBy);
         }
         finally
         {
@@ -181,7 +249,20 @@ public sealed partial class DaemonRuntime : IDaemon
 
         LogStopped(Name, Pid, result.Match(_ => "ok", e => e.CodeName));
         _run?.TrySetResult(result);
+        RaiseRunEnded(end);
         return result;
+    }
+
+    private void RaiseRunEnded(RunEnd end)
+    {
+        try
+        {
+            RunEnded?.Invoke(end);
+        }
+        catch (Exception e)
+        {
+            LogRunEndedHandlerFailed(e, Name, Pid, e.Message);
+        }
     }
 
     private async Task<HandlerOutcome> RunHandlerAsync(int index, Func<CancellationToken, Task> handler, CancellationTokenSource budget)
@@ -208,7 +289,7 @@ public sealed partial class DaemonRuntime : IDaemon
         {
             // Nobody waits for it any more; observe its eventual failure so it is not reported as unobserved.
             _ = running.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-            LogHandlerAbandoned(Name, Pid, index, (long)_options.ShutdownTimeout.TotalMilliseconds);
+            LogHandlerAbandoned(Name, Pid, index, (long)_shutdownTimeout.TotalMilliseconds);
             return new HandlerOutcome.Abandoned();
         }
         catch (Exception e)
@@ -225,24 +306,13 @@ public sealed partial class DaemonRuntime : IDaemon
         switch (SignalPolicy.Decide(_state, signalledBefore))
         {
             case SignalDecision.StopGracefully:
-                _ = Task.Run(async () =>
-                {
-                    // If another stop finished between the signal and now, report how that run ended.
-                    var result = await BeginStop(SignalName(signal), CancellationToken.None).ConfigureAwait(false) switch
-                    {
-                        var (stop, _) when stop is not null => await stop.ConfigureAwait(false),
-                        _ => await WaitForStopAsync().ConfigureAwait(false),
-                    };
-                    if (_options.ExitOnSignal)
-                        _exit.Exit(SignalPolicy.ExitCodeAfterStop(result));
-                });
+                // Only a request: the stop sequence runs on its own; what the process does afterwards is its owner's call.
+                _ = RequestStopBySignalAsync(signal);
                 break;
             case SignalDecision.ForceExit:
                 Release();
-                var code = SignalPolicy.ForcedExitCode(signal);
-                LogForcedExit(Name, Pid, SignalName(signal), code);
-                if (_options.ExitOnSignal)
-                    _exit.Exit(code);
+                LogForcedExit(Name, Pid, SignalName(signal), SignalPolicy.ForcedExitCode(signal));
+                RaiseRunEnded(new RunEnd.Forced(signal));
                 break;
             case SignalDecision.Ignore:
                 break;
@@ -272,8 +342,8 @@ public sealed partial class DaemonRuntime : IDaemon
             ? new DaemonError(
                 DaemonErrorCode.AlreadyRunning,
                 error.Pid.Match(
-                    Some: pid => $"Daemon \"{Name}\" is already running with PID {pid} (PID file {_options.PidFile}).",
-                    None: () => $"Daemon \"{Name}\" is already running (PID file {_options.PidFile} is locked by a process that is starting)."))
+                    Some: pid => $"Daemon \"{Name}\" is already running with PID {pid} (PID file {_pidFile}).",
+                    None: () => $"Daemon \"{Name}\" is already running (PID file {_pidFile} is locked by a process that is starting)."))
             : new DaemonError(DaemonErrorCode.PidError, $"Failed to write PID file: {error.Message}");
 
     private static string Describe(LockDecision decision) => decision switch
@@ -320,4 +390,7 @@ public sealed partial class DaemonRuntime : IDaemon
 
     [LoggerMessage(10, LogLevel.Warning, "Daemon {Name} (PID {Pid}) shutdown problem: {Code} {Message}")]
     private partial void LogShutdownProblem(string name, int pid, string code, string message);
+
+    [LoggerMessage(11, LogLevel.Error, "Daemon {Name} (PID {Pid}): a RunEnded handler threw: {Message}")]
+    private partial void LogRunEndedHandlerFailed(Exception exception, string name, int pid, string message);
 }

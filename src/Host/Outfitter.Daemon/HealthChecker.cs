@@ -1,5 +1,6 @@
 using LanguageExt;
 using LanguageExt.Common;
+using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Health;
 using Outfitter.Daemon.Functional;
 using static LanguageExt.Prelude;
@@ -33,7 +34,7 @@ public sealed class HealthChecker : IHealthChecker
     /// <exception cref="ArgumentException">Two checks share a name, or one has no name or a non-positive timeout.</exception>
     public static IHealthChecker Create(IEnumerable<HealthCheck>? checks = null, TimeProvider? time = null)
     {
-        var checker = new HealthChecker(time ?? Composition.OsPorts.Current.Time);
+        var checker = new HealthChecker(time ?? OsPorts.Current.Time);
         foreach (var check in checks ?? [])
         {
             if (checker.Register(check).TryGetError(out var error))

@@ -5,7 +5,7 @@ namespace Outfitter.Daemon;
 
 /// <summary>
 /// A daemon's lifecycle, the reference's <c>Daemon</c> interface: <see cref="StartAsync"/> locks and writes the PID file,
-/// <see cref="StopAsync"/> (or SIGTERM/SIGINT/SIGQUIT) runs the shutdown handlers in registration order within the shutdown
+/// <see cref="StopAsync"/> (or <see cref="RequestStop"/>, which SIGTERM/SIGINT/SIGQUIT call) runs the shutdown handlers in registration order within the shutdown
 /// timeout and removes the PID file. Expected failures are <see cref="DaemonError"/> values. Thread-safe: concurrent stops
 /// (a signal and the API, or two callers) run the handlers once and all see the same result.
 /// </summary>
@@ -37,6 +37,12 @@ public interface IDaemon
     /// the stop goes on.
     /// </summary>
     Task<Either<DaemonError, Unit>> StopAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Requests a stop and returns at once, as a stop signal does: the stop sequence of <see cref="StopAsync"/> begins (or
+    /// the one in progress goes on); <see cref="WaitForStopAsync"/> tells how it ended. Nothing happens when not running.
+    /// </summary>
+    void RequestStop();
 
     /// <summary>Registers a shutdown handler; handlers run in registration order. The token is cancelled when the budget runs out.</summary>
     void OnShutdown(Func<CancellationToken, Task> handler);

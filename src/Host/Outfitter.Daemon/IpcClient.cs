@@ -22,7 +22,11 @@ namespace Outfitter.Daemon;
 /// </summary>
 public sealed class IpcClient : IAsyncDisposable
 {
-    private readonly IpcClientOptions _options;
+    private readonly TimeSpan? _connectTimeout;
+    private readonly TimeSpan _requestTimeout;
+    private readonly int _maxReplyBytes;
+    private readonly string? _lockPath;
+    private readonly TimeProvider _time;
     private readonly IIpcTransport _transport;
     private readonly DaemonLockService _locks;
     private readonly SemaphoreSlim _connectGate = new(1, 1);
@@ -36,11 +40,18 @@ public sealed class IpcClient : IAsyncDisposable
         if (string.IsNullOrWhiteSpace(path))
             throw new ArgumentException("The socket path is empty.", nameof(path));
         Path = path;
-        _options = options ?? throw new ArgumentNullException(nameof(options));
+        ArgumentNullException.ThrowIfNull(options);
+
+        // Copied once: later changes to the caller's options have no effect, and the client never writes to them.
+        _connectTimeout = options.ConnectTimeout;
+        _requestTimeout = options.RequestTimeout;
+        _maxReplyBytes = options.MaxReplyBytes;
+        _lockPath = options.LockPath;
+        _time = options.TimeProvider ?? OsPorts.Current.Time;
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         _locks = locks ?? throw new ArgumentNullException(nameof(locks));
-        if (options.ConnectTimeout is { } deadline)
-            _connectPipeline = BuildConnectPipeline(deadline, options.TimeProvider);
+        if (_connectTimeout is { } deadline)
+            _connectPipeline = BuildConnectPipeline(deadline, _time);
     }
 
     /// <summary>The endpoint.</summary>
@@ -77,7 +88,7 @@ public sealed class IpcClient : IAsyncDisposable
             {
                 // Say what kept failing (a stale socket left by PID N, refused, missing), not only that time ran out.
                 return new DaemonConnectionError.ConnectionTimeoutError(
-                    (long)_options.ConnectTimeout!.Value.TotalMilliseconds, $"connect to {Path}", RequestSent: false, attempts.LastFailure);
+                    (long)_connectTimeout!.Value.TotalMilliseconds, $"connect to {Path}", RequestSent: false, attempts.LastFailure);
             }
         }
         finally
@@ -105,7 +116,7 @@ public sealed class IpcClient : IAsyncDisposable
         return attempt.Match(
             Right: stream =>
             {
-                var connection = new Connection(stream, _options.MaxReplyBytes);
+                var connection = new Connection(stream, _maxReplyBytes);
                 var previous = Interlocked.Exchange(ref _connection, connection);
                 connection.Start();
 
@@ -121,7 +132,7 @@ public sealed class IpcClient : IAsyncDisposable
     {
         if (failure != ConnectFailure.Refused)
             return EndpointDecisions.ClassifyConnectFailure(Path, failure, None, None);
-        var lockPath = Optional(_options.LockPath).Filter(p => p.Length > 0) || SocketPaths.SiblingLockPath(Path);
+        var lockPath = Optional(_lockPath).Filter(p => p.Length > 0) || SocketPaths.SiblingLockPath(Path);
         return EndpointDecisions.ClassifyConnectFailure(
             Path,
             failure,
@@ -175,13 +186,13 @@ public sealed class IpcClient : IAsyncDisposable
 
         try
         {
-            return await reply.WaitAsync(_options.RequestTimeout, _options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            return await reply.WaitAsync(_requestTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
             connection.Forget(id);
             return new DaemonConnectionError.ConnectionTimeoutError(
-                e is TimeoutException ? (long)_options.RequestTimeout.TotalMilliseconds : -1,
+                e is TimeoutException ? (long)_requestTimeout.TotalMilliseconds : -1,
                 e is TimeoutException ? "request" : "request cancelled by the caller",
                 RequestSent: true);
         }
@@ -294,24 +305,29 @@ public sealed class IpcClient : IAsyncDisposable
                 return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionTimeoutError(-1, "request cancelled by the caller before it was sent"));
             }
 
+            string problem;
             try
             {
-                await stream.WriteAsync(line.WrittenMemory, _closing.Token).ConfigureAwait(false);
-                return None;
+                var written = await stream.WriteAsync(line.WrittenMemory, _closing.Token).ConfigureAwait(false);
+                if (written.IsWritten)
+                    return None;
+                problem = StreamFailures.Describe(written.Failure);
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
+            catch (OperationCanceledException)
             {
-                // Not sent: a line is executed only once its newline arrives, and a server that stopped reading refuses
-                // the whole write (a graceful close answers everything it received). The connection takes no more
-                // requests, but stays open for reading: replies to requests written before are still on their way, and
-                // the reader ends the connection at the server's end of stream (or when it breaks).
-                Interlocked.CompareExchange(ref _notWritable, e.Message, null);
-                return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionClosedError("writing the request failed: " + e.Message, RequestSent: false));
+                problem = "the client was closed";
             }
             finally
             {
                 _writeLock.Release();
             }
+
+            // Not sent: a line is executed only once its newline arrives, and a server that stopped reading refuses
+            // the whole write (a graceful close answers everything it received). The connection takes no more
+            // requests, but stays open for reading: replies to requests written before are still on their way, and
+            // the reader ends the connection at the server's end of stream (or when it breaks).
+            Interlocked.CompareExchange(ref _notWritable, problem, null);
+            return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionClosedError("writing the request failed: " + problem, RequestSent: false));
         }
 
         public void Close(string reason)
@@ -336,9 +352,15 @@ public sealed class IpcClient : IAsyncDisposable
                 while (IsOpen)
                 {
                     var read = await stream.ReadAsync(frames.WritableMemory(), _closing.Token).ConfigureAwait(false);
-                    if (read == 0)
+                    if (read.IsFailed)
+                    {
+                        reason = IsOpen ? "the connection broke: " + StreamFailures.Describe(read.Failure) : "the client was closed";
                         break;
-                    frames.Advance(read);
+                    }
+
+                    if (read.IsEndOfStream || read.Count == 0)
+                        break;
+                    frames.Advance(read.Count);
                     FrameScan scan;
                     while ((scan = frames.Next(out var line)) == FrameScan.Line)
                         Dispatch(line);
@@ -349,9 +371,9 @@ public sealed class IpcClient : IAsyncDisposable
                     }
                 }
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException)
+            catch (OperationCanceledException)
             {
-                reason = IsOpen ? "the connection broke: " + e.Message : "the client was closed";
+                reason = "the client was closed";
             }
 
             Close(reason);

@@ -36,6 +36,6 @@ public sealed class IpcClientOptions
     /// </summary>
     public string? LockPath { get; set; }
 
-    /// <summary>The clock for timeouts and backoff (tests pass a fake).</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+    /// <summary>The clock for timeouts and backoff (tests pass a fake); null (default): the operating system's clock.</summary>
+    public TimeProvider? TimeProvider { get; set; }
 }

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Errors;
 using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Ipc;
 using static LanguageExt.Prelude;
@@ -25,9 +26,11 @@ public sealed partial class IpcServer : IAsyncDisposable
 {
     private const int Backlog = 512;
     private static readonly TimeSpan CloseGrace = TimeSpan.FromSeconds(3);
-    private readonly IpcServerOptions _options;
+    private readonly IpcServerSettings _settings;
     private readonly IIpcTransport _transport;
     private readonly IDirectories _directories;
+    private readonly TimeProvider _time;
+    private readonly OsFamily _os;
     private readonly uint _uid;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -40,22 +43,32 @@ public sealed partial class IpcServer : IAsyncDisposable
     private int _gen0AtLastCheck = -1;
     private int _induced;
 
-    /// <summary>Creates a server over the given ports (the seam for tests and dependency injection).</summary>
-    /// <exception cref="ArgumentException">The path is empty or the options are invalid.</exception>
-    public IpcServer(string path, IpcServerOptions options, IIpcTransport transport, IDirectories directories, uint userId)
+    /// <summary>
+    /// Creates a server over the given ports (the seam for tests and dependency injection). The options are copied and
+    /// validated here, once: later changes to <paramref name="options"/> have no effect, and the server never writes to it.
+    /// </summary>
+    /// <param name="path">The endpoint: a Unix socket path, or <c>\\.\pipe\name</c>.</param>
+    /// <param name="options">The server's options (copied).</param>
+    /// <param name="transport">The IPC transport.</param>
+    /// <param name="directories">Creates the socket's parent directories.</param>
+    /// <param name="runtime">This platform and user, observed once: which paths are valid, and whose connections are accepted.</param>
+    /// <param name="time">The clock for the server's pauses (the accept back-off); tests pass a fake.</param>
+    /// <param name="logger">Where connection problems are logged; none when null.</param>
+    /// <exception cref="ArgumentException">The path is empty or the options are invalid; the message lists every problem.</exception>
+    public IpcServer(string path, IpcServerOptions options, IIpcTransport transport, IDirectories directories, IRuntimeEnvironment runtime, TimeProvider time, ILogger? logger = null)
     {
         if (string.IsNullOrWhiteSpace(path))
             throw new ArgumentException("The socket path is empty.", nameof(path));
-        ArgumentNullException.ThrowIfNull(options);
-        var problems = options.Validate();
-        if (problems.Count > 0)
-            throw new ArgumentException("Invalid IPC server options: " + string.Join(" ", problems), nameof(options));
+        _settings = IpcServerSettings.From(options);
         Path = path;
-        _options = options;
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         _directories = directories ?? throw new ArgumentNullException(nameof(directories));
-        _uid = userId;
-        _logger = options.Logger ?? NullLogger.Instance;
+        ArgumentNullException.ThrowIfNull(runtime);
+        var facts = runtime.Observe();
+        _os = facts.Os;
+        _uid = facts.UserId;
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? NullLogger.Instance;
     }
 
     /// <summary>The endpoint: a Unix socket path, or <c>\\.\pipe\name</c>.</summary>
@@ -71,9 +84,12 @@ public sealed partial class IpcServer : IAsyncDisposable
     internal int InducedCollections => Volatile.Read(ref _induced);
 
     /// <summary>Creates a server for <paramref name="path"/> over this OS's transport (named pipe for <c>\\.\pipe\…</c>, else a Unix socket).</summary>
-    /// <exception cref="ArgumentException">The path is empty or the options are invalid.</exception>
-    public static IpcServer Create(string path, IpcServerOptions? options = null) =>
-        new(path, options ?? new IpcServerOptions(), OsPorts.Current.Transport, OsPorts.Current.Directories, OsPorts.UserId);
+    /// <param name="path">The endpoint.</param>
+    /// <param name="options">The server's options (copied; default options when null).</param>
+    /// <param name="logger">Where connection problems are logged; none when null.</param>
+    /// <exception cref="ArgumentException">The path is empty or the options are invalid; the message lists every problem.</exception>
+    public static IpcServer Create(string path, IpcServerOptions? options = null, ILogger? logger = null) =>
+        new(path, options ?? new IpcServerOptions(), OsPorts.Current.Transport, OsPorts.Current.Directories, OsPorts.Current.Runtime, OsPorts.Current.Time, logger);
 
     /// <summary>Sets the fast-path handler (see <see cref="IpcRequestHandler"/>); replaces any earlier handler.</summary>
     public void OnRequest(IpcRequestHandler handler) => Volatile.Write(ref _handler, handler ?? throw new ArgumentNullException(nameof(handler)));
@@ -129,7 +145,19 @@ public sealed partial class IpcServer : IAsyncDisposable
     /// a socket, is refused (never deleted). Missing parent directories are created 0700; the socket file is 0600.
     /// Listening twice is harmless.
     /// </summary>
-    public async Task<Either<IpcListenError, Unit>> ListenAsync(CancellationToken cancellationToken = default)
+    public Task<Either<IpcListenError, Unit>> ListenAsync(CancellationToken cancellationToken = default) =>
+        StartAsync(None, cancellationToken);
+
+    /// <summary>
+    /// Starts serving on a socket that the service manager already bound and passed as file descriptor
+    /// <paramref name="listenFd"/> (systemd socket activation), instead of binding <see cref="Path"/>: connections it
+    /// already queued are served, and the socket file stays the service manager's (it is not deleted on close). Only this
+    /// one start adopts; listening again after <see cref="CloseAsync"/> binds normally. Harmless while listening.
+    /// </summary>
+    public Task<Either<IpcListenError, Unit>> AdoptAsync(int listenFd, CancellationToken cancellationToken = default) =>
+        StartAsync(Some(listenFd), cancellationToken);
+
+    private async Task<Either<IpcListenError, Unit>> StartAsync(Option<int> adopt, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -137,11 +165,10 @@ public sealed partial class IpcServer : IAsyncDisposable
             if (_listener is not null)
                 return unit;
             Fin<IIpcListener> listening;
-            if (_options.ListenFd is { } fd)
+            if (adopt.Case is int fd)
             {
                 // Socket activation: the service manager bound it (and may already have queued connections on it).
                 listening = _transport.Adopt(Path, fd);
-                _options.ListenFd = null; // adopted once; listening again binds normally
             }
             else
             {
@@ -155,7 +182,7 @@ public sealed partial class IpcServer : IAsyncDisposable
                 return Error(IpcListenErrorCode.Io, ((Error)listening).Message);
             _listener = listening.Match(l => l, e => throw new InvalidOperationException(e.Message));
             _accepting = new CancellationTokenSource();
-            var budget = ConnectionBudget.Decide(Optional(_options.MaxConnections), _transport.Descriptors());
+            var budget = ConnectionBudget.Decide(Optional(_settings.MaxConnections), _transport.Descriptors());
             _acceptLoop = AcceptLoopAsync(_listener, new SemaphoreSlim(budget, budget), budget, _accepting.Token);
             LogListening(Path);
             return unit;
@@ -170,7 +197,7 @@ public sealed partial class IpcServer : IAsyncDisposable
     {
         if (!SocketPaths.IsNamedPipe(Path))
         {
-            var valid = SocketPaths.ValidateUnix(Path, OsPorts.Os);
+            var valid = SocketPaths.ValidateUnix(Path, _os);
             if (valid.IsLeft)
                 return Error(IpcListenErrorCode.InvalidPath, valid.Match(_ => "", e => e));
             var parent = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
@@ -246,7 +273,7 @@ public sealed partial class IpcServer : IAsyncDisposable
                     LogAcceptFailed(e.Message, (long)AcceptBackoff.Max.TotalMilliseconds);
                 try
                 {
-                    await Task.Delay(AcceptBackoff.Delay(failures), _options.TimeProvider, stopping).ConfigureAwait(false);
+                    await Task.Delay(AcceptBackoff.Delay(failures), _time, stopping).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -265,7 +292,7 @@ public sealed partial class IpcServer : IAsyncDisposable
 
     private void Serve(IIpcStream stream, bool stopping, SemaphoreSlim? slots = null)
     {
-        if (!EndpointDecisions.AcceptPeer(stream.Peer, _uid, _options.AllowOtherUsers))
+        if (!EndpointDecisions.AcceptPeer(stream.Peer, _uid, _settings.AllowOtherUsers))
         {
             var refusing = RefusePeerAsync(stream);
             if (slots is not null)
@@ -273,7 +300,7 @@ public sealed partial class IpcServer : IAsyncDisposable
             return;
         }
 
-        var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _options);
+        var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _settings);
         if (stopping)
             connection.StopReading();
         var running = Task.Run(connection.RunAsync, CancellationToken.None);
@@ -292,7 +319,7 @@ public sealed partial class IpcServer : IAsyncDisposable
 
     private void AfterConnectionClosed()
     {
-        var every = _options.CollectAfterClosedConnections;
+        var every = _settings.CollectAfterClosedConnections;
         if (every <= 0 || Interlocked.Increment(ref _closedSinceCheck) < every)
             return;
         Interlocked.Exchange(ref _closedSinceCheck, 0);
@@ -318,12 +345,12 @@ public sealed partial class IpcServer : IAsyncDisposable
         {
             var line = new System.Buffers.ArrayBufferWriter<byte>();
             Envelope.WriteError(line, default, $"Connections from other users are not accepted (you are uid {uid}).", IpcErrorCodes.PermissionDenied);
-            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            await stream.WriteAsync(line.WrittenMemory, cts.Token).ConfigureAwait(false);
+            using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(1), _time);
+            _ = await stream.WriteAsync(line.WrittenMemory, cts.Token).ConfigureAwait(false); // failed: the peer is gone, nothing to tell it
         }
-        catch (Exception e) when (e is IOException or OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+        catch (OperationCanceledException)
         {
-            // The peer is gone; nothing to tell it.
+            // The peer does not read; it is closed without the explanation.
         }
         finally
         {
@@ -360,7 +387,7 @@ public sealed partial class IpcServer : IAsyncDisposable
             foreach (var connection in _connections.Keys)
                 connection.StopReading();
             var all = Task.WhenAll(_connections.Values);
-            if (await Task.WhenAny(all, Task.Delay(_options.CloseTimeout + CloseGrace, CancellationToken.None)).ConfigureAwait(false) != all)
+            if (await Task.WhenAny(all, Task.Delay(_settings.CloseTimeout + CloseGrace, CancellationToken.None)).ConfigureAwait(false) != all)
             {
                 LogClosingAbandoned(Path, _connections.Count);
                 foreach (var connection in _connections.Keys)

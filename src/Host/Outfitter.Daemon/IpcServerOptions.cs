@@ -1,9 +1,12 @@
-using Microsoft.Extensions.Logging;
 using Outfitter.Daemon.Core.Ipc;
+using Outfitter.Daemon.Core.Lifecycle;
 
 namespace Outfitter.Daemon;
 
-/// <summary>Options of an <see cref="IpcServer"/>.</summary>
+/// <summary>
+/// Options of an <see cref="IpcServer"/>. The server copies and validates them once, when it is created; changing them
+/// afterwards has no effect on it, and the server never writes to them.
+/// </summary>
 public sealed class IpcServerOptions
 {
     /// <summary>The longest request line in bytes (default 4 MiB). A longer line gets one FRAME_TOO_LARGE reply and the connection is closed.</summary>
@@ -26,15 +29,6 @@ public sealed class IpcServerOptions
     public bool AllowOtherUsers { get; set; }
 
     /// <summary>
-    /// A listening socket passed by the service manager (systemd socket activation) to adopt instead of binding; the
-    /// socket file is then systemd's and is not deleted on close. Usually set for you by <c>DaemonHost</c> (Outfitter.Daemon.Hosting).
-    /// </summary>
-    public int? ListenFd { get; set; }
-
-    /// <summary>Where connection problems are logged; none when null.</summary>
-    public ILogger? Logger { get; set; }
-
-    /// <summary>
     /// After this many connections have closed without a garbage collection in between, the server asks for a full
     /// compacting collection (default 1024; 0 turns it off). Connection churn leaves almost only garbage, and the
     /// non-concurrent workstation GC then lets generation 0 grow to tens of MiB before it collects, which shows as RSS
@@ -43,23 +37,7 @@ public sealed class IpcServerOptions
     /// </summary>
     public int CollectAfterClosedConnections { get; set; } = 1024;
 
-    /// <summary>The clock for the server's pauses (the accept back-off); tests pass a fake.</summary>
-    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
-
-    /// <summary>Problems with these options; empty when valid.</summary>
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>();
-        if (MaxLineBytes < 64)
-            problems.Add($"MaxLineBytes is {MaxLineBytes}; use at least 64 bytes (default 4 MiB).");
-        if (MaxConcurrentRequestsPerConnection < 1)
-            problems.Add($"MaxConcurrentRequestsPerConnection is {MaxConcurrentRequestsPerConnection}; use at least 1.");
-        if (CollectAfterClosedConnections < 0)
-            problems.Add($"CollectAfterClosedConnections is {CollectAfterClosedConnections}; use 0 (off) or more.");
-        if (MaxConnections is < 1)
-            problems.Add($"MaxConnections is {MaxConnections}; use at least 1, or null for the automatic limit.");
-        if (CloseTimeout < TimeSpan.Zero)
-            problems.Add($"CloseTimeout is {CloseTimeout}; it must not be negative.");
-        return problems;
-    }
+    /// <summary>Every problem with these options, each saying what to fix; empty when valid.</summary>
+    public IReadOnlyList<string> Validate() =>
+        [.. OptionRules.ValidateIpcServer(MaxLineBytes, MaxConcurrentRequestsPerConnection, MaxConnections, CloseTimeout, CollectAfterClosedConnections)];
 }

@@ -7,6 +7,7 @@ using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Testing;
 using Xunit;
+using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon.Core.Tests.Facade;
 
@@ -15,13 +16,15 @@ public sealed class AcceptLoopTests
 {
     private const string Socket = "/run/test/svc.sock";
 
+    private static readonly FakeRuntimeEnvironment Runtime = new(new RuntimeFacts(OsFamily.Linux, None, None, None, "/tmp", 1000, RunUserDirExists: false));
+
     [Fact]
     public async Task Failed_accepts_wait_a_growing_pause_on_the_clock_never_spin_and_resume_when_accepting_works_again()
     {
         var time = new FakeTimeProvider();
         var transport = new FailingAccepts(new InMemoryTransport()) { FailuresLeft = 4 };
         var log = new RecordingLogger();
-        await using var server = new IpcServer(Socket, new IpcServerOptions { TimeProvider = time, Logger = log }, transport, new FakeOs().Start(4242), 1000);
+        await using var server = new IpcServer(Socket, new IpcServerOptions(), transport, new FakeOs().Start(4242), Runtime, time, log);
         server.OnRequest(IpcBuiltins.Ping);
         Assert.True((await server.ListenAsync()).IsRight);
         var connecting = transport.Inner.ConnectAsync(Socket, CancellationToken.None);
@@ -62,7 +65,7 @@ public sealed class AcceptLoopTests
     {
         var transport = new InMemoryTransport();
         var log = new RecordingLogger();
-        await using var server = new IpcServer(Socket, new IpcServerOptions { MaxConnections = 2, Logger = log }, transport, new FakeOs().Start(4242), 1000);
+        await using var server = new IpcServer(Socket, new IpcServerOptions { MaxConnections = 2 }, transport, new FakeOs().Start(4242), Runtime, TimeProvider.System, log);
         server.OnRequest(IpcBuiltins.Ping);
         Assert.True((await server.ListenAsync()).IsRight);
 
@@ -87,7 +90,7 @@ public sealed class AcceptLoopTests
     {
         var transport = new InMemoryTransport();
         var gate = new TaskCompletionSource<IpcReply>();
-        await using var server = new IpcServer(Socket, new IpcServerOptions(), transport, new FakeOs().Start(4242), 1000);
+        await using var server = new IpcServer(Socket, new IpcServerOptions(), transport, new FakeOs().Start(4242), Runtime, TimeProvider.System);
         var started = 0;
         server.OnRequest(_ => Interlocked.Increment(ref started) == 1 ? IpcResult.Pending(gate.Task) : IpcResult.Written);
         Assert.True((await server.ListenAsync()).IsRight);
@@ -106,7 +109,7 @@ public sealed class AcceptLoopTests
             replies.Add(line);
         Assert.Contains(replies, r => r.Contains("\"id\":\"slow\"", StringComparison.Ordinal) && r.Contains("\"done\"", StringComparison.Ordinal));
         Assert.All(replies.Where(r => r.Contains("\"id\":\"queued\"", StringComparison.Ordinal)), r => Assert.Contains(IpcErrorCodes.ShuttingDown, r, StringComparison.Ordinal));
-        await Assert.ThrowsAnyAsync<Exception>(async () => await client.WriteAsync(Line("late"), CancellationToken.None));
+        Assert.Equal(StreamWrite.Failed(StreamFailure.BrokenPipe), await client.WriteAsync(Line("late"), CancellationToken.None));
         await client.DisposeAsync();
     }
 
@@ -125,7 +128,7 @@ public sealed class AcceptLoopTests
     private static async Task<int> InducedAfterChurnAsync(int collectAfter, int cycles)
     {
         var transport = new InMemoryTransport();
-        await using var server = new IpcServer(Socket, new IpcServerOptions { CollectAfterClosedConnections = collectAfter }, transport, new FakeOs().Start(4242), 1000);
+        await using var server = new IpcServer(Socket, new IpcServerOptions { CollectAfterClosedConnections = collectAfter }, transport, new FakeOs().Start(4242), Runtime, TimeProvider.System);
         server.OnRequest(IpcBuiltins.Ping);
         Assert.True((await server.ListenAsync()).IsRight);
         for (var i = 0; i < cycles; i++)
@@ -155,7 +158,7 @@ public sealed class AcceptLoopTests
     {
         var bytes = new List<byte>();
         var one = new byte[1];
-        while (await stream.ReadAsync(one, CancellationToken.None) == 1)
+        while ((await stream.ReadAsync(one, CancellationToken.None)).Count == 1)
         {
             if (one[0] == (byte)'\n')
                 return Encoding.UTF8.GetString(bytes.ToArray());

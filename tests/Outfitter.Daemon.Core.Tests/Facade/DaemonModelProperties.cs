@@ -44,7 +44,7 @@ public sealed class DaemonModelProperties
         var signals = new FakeSignals();
         var daemon = new DaemonRuntime(
             new DaemonOptions { Name = "svc", PidFile = PidFile, ExitOnSignal = false },
-            new DaemonLockService(self, self, self), signals, new FakeProcessExit(), new FakeTimeProvider());
+            new DaemonLockService(self, self, self), signals, self, new FakeTimeProvider());
         FakeOs.ProcessView? other = os.Start(OtherPid);
         LockHandle? otherHandle = null;
 

@@ -26,12 +26,97 @@ public sealed class DaemonRuntimeTests
     private DaemonRuntime NewDaemon(TimeSpan? timeout = null, bool exitOnSignal = true, FakeOs.ProcessView? process = null)
     {
         var view = process ?? _process;
-        return new DaemonRuntime(
-            new DaemonOptions { Name = "svc", PidFile = PidFile, Logger = _log, ShutdownTimeout = timeout ?? TimeSpan.FromSeconds(5), ExitOnSignal = exitOnSignal },
+        var daemon = new DaemonRuntime(
+            new DaemonOptions { Name = "svc", PidFile = PidFile, Logger = _log, ShutdownTimeout = timeout ?? TimeSpan.FromSeconds(5) },
             new DaemonLockService(view, view, view),
             _signals,
-            _exit,
+            view,
             _time);
+
+        // As Daemon.Create composes it: exiting is a separate step attached after the runtime.
+        if (exitOnSignal)
+            DaemonExit.ExitOnSignal(daemon, _exit);
+        return daemon;
+    }
+
+    [Fact]
+    public async Task A_signal_only_requests_the_stop_the_handlers_run_after_it_returned_and_the_runtime_never_exits()
+    {
+        var daemon = NewDaemon(exitOnSignal: false);
+        var ends = new List<RunEnd>();
+        daemon.RunEnded += end => { lock (ends) ends.Add(end); };
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        daemon.OnShutdown(async _ => { entered.TrySetResult(); await release.Task; });
+        Ok(await daemon.StartAsync());
+
+        _signals.Raise(StopSignal.Terminate); // returns at once: the signal handler never waits for the stop
+
+        await entered.Task.WaitAsync(Deadline);
+        Assert.Equal(DaemonState.Stopping, daemon.State);
+        Assert.Empty(ends);
+        release.SetResult();
+        Ok(await daemon.WaitForStopAsync().WaitAsync(Deadline));
+        await WaitUntil(() => { lock (ends) return ends.Count == 1; });
+
+        var stopped = Assert.IsType<RunEnd.Stopped>(Assert.Single(ends));
+        Assert.Equal(Some(StopSignal.Terminate), stopped.RequestedBy);
+        Assert.True(stopped.Result.IsRight);
+        Assert.Equal(Some(0), SignalPolicy.ExitCode(stopped));
+        Assert.Empty(_exit.Codes);
+    }
+
+    [Fact]
+    public async Task Request_stop_returns_at_once_and_its_run_ends_without_an_exit_code()
+    {
+        var daemon = NewDaemon();
+        var ended = new TaskCompletionSource<RunEnd>(TaskCreationOptions.RunContinuationsAsynchronously);
+        daemon.RunEnded += end => ended.TrySetResult(end);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        daemon.OnShutdown(_ => release.Task);
+        Ok(await daemon.StartAsync());
+
+        daemon.RequestStop();
+        await WaitUntil(() => daemon.State == DaemonState.Stopping);
+        Assert.False(ended.Task.IsCompleted);
+        release.SetResult();
+
+        var end = Assert.IsType<RunEnd.Stopped>(await ended.Task.WaitAsync(Deadline));
+        Assert.True(end.RequestedBy.IsNone);
+        Assert.True(SignalPolicy.ExitCode(end).IsNone);
+        Assert.Equal(DaemonState.Stopped, daemon.State);
+        Assert.Empty(_exit.Codes);
+    }
+
+    [Fact]
+    public async Task Request_stop_when_not_running_does_nothing()
+    {
+        var daemon = NewDaemon();
+
+        daemon.RequestStop();
+        await Task.Delay(20);
+
+        Assert.Equal(DaemonState.Stopped, daemon.State);
+        Assert.Empty(_exit.Codes);
+    }
+
+    [Fact]
+    public async Task Options_changed_after_construction_have_no_effect()
+    {
+        var options = new DaemonOptions { Name = "svc", PidFile = PidFile, ShutdownTimeout = TimeSpan.FromSeconds(5) };
+        var daemon = new DaemonRuntime(options, new DaemonLockService(_process, _process, _process), _signals, _process, _time);
+
+        options.Name = "renamed";
+        options.PidFile = "/elsewhere/other.pid";
+        options.HandleSignals = false;
+        Ok(await daemon.StartAsync());
+
+        Assert.Equal("svc", daemon.Name);
+        Assert.True(_os.ReadFile(PidFile).IsSome);
+        Assert.Equal(1, _signals.SubscriberCount);
+        Assert.Equal("renamed", options.Name); // and the daemon never wrote to them
+        Assert.Equal("/elsewhere/other.pid", options.PidFile);
+        Ok(await daemon.StopAsync());
     }
 
     [Fact]

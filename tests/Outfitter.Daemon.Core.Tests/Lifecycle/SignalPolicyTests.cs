@@ -142,4 +142,28 @@ public sealed class SignalPolicyTests
 
         Assert.All(Enum.GetValues<StopSignal>(), s => Assert.DoesNotContain(SignalPolicy.ForcedExitCode(s), graceful));
     }
+
+    // ExitCode
+
+    [Fact]
+    public void A_stop_only_the_api_asked_for_leaves_the_process_alone()
+    {
+        Assert.True(SignalPolicy.ExitCode(new RunEnd.Stopped(Stopped, None)).IsNone);
+        Assert.True(SignalPolicy.ExitCode(new RunEnd.Stopped(Failed(DaemonErrorCode.ShutdownTimeout), None)).IsNone);
+    }
+
+    [Theory]
+    [InlineData(StopSignal.Terminate)]
+    [InlineData(StopSignal.Interrupt)]
+    [InlineData(StopSignal.Quit)]
+    public void A_signal_requested_stop_exits_with_the_code_of_its_result(StopSignal signal)
+    {
+        Assert.Equal(Some(0), SignalPolicy.ExitCode(new RunEnd.Stopped(Stopped, signal)));
+        Assert.Equal(Some(124), SignalPolicy.ExitCode(new RunEnd.Stopped(Failed(DaemonErrorCode.ShutdownTimeout), signal)));
+        Assert.Equal(Some(1), SignalPolicy.ExitCode(new RunEnd.Stopped(Failed(DaemonErrorCode.PidError), signal)));
+    }
+
+    [Property]
+    public bool A_forced_end_exits_with_128_plus_the_signal_number(StopSignal signal) =>
+        !Enum.IsDefined(signal) || SignalPolicy.ExitCode(new RunEnd.Forced(signal)) == Some(128 + (int)signal);
 }

@@ -67,6 +67,21 @@ public sealed class IpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_handler_returning_default_is_answered_with_internal_error_and_the_server_keeps_serving_other_clients()
+    {
+        await ListeningServer(new IpcRouter().MapBuiltins().Map("forgetful", _ => default).Handle);
+        var first = await ConnectedClient();
+
+        var error = Err(await first.SendAsync(JsonDocument.Parse("""{"type":"forgetful"}""").RootElement));
+
+        var remote = Assert.IsType<DaemonConnectionError.RemoteError>(error);
+        Assert.Equal(Option<string>.Some(IpcErrorCodes.InternalError), remote.Code);
+        Assert.Equal("true", (await Send(first, """{"type":"ping"}""")).GetProperty("pong").GetRawText());
+        var second = await ConnectedClient();
+        Assert.Equal("true", (await Send(second, """{"type":"ping"}""")).GetProperty("pong").GetRawText());
+    }
+
+    [Fact]
     public async Task Connecting_to_a_missing_socket_fails_at_once_with_a_clear_error()
     {
         var client = IpcClient.Create(Socket);

@@ -26,7 +26,7 @@ internal sealed class ServerConnection
 
     private readonly IIpcStream _stream;
     private readonly Func<IpcRequestHandler?> _handler;
-    private readonly IpcServerOptions _options;
+    private readonly IpcServerSettings _options;
     private readonly CancellationTokenSource _stopReading = new();
     private readonly CancellationTokenSource _abort = new();
     private readonly ReplyBuffer _batch = new(InitialBufferBytes);
@@ -44,7 +44,7 @@ internal sealed class ServerConnection
     private long _nextPending;
     private int _inFlight;
 
-    internal ServerConnection(IIpcStream stream, Func<IpcRequestHandler?> handler, IpcServerOptions options)
+    internal ServerConnection(IIpcStream stream, Func<IpcRequestHandler?> handler, IpcServerSettings options)
     {
         _stream = stream;
         _handler = handler;
@@ -90,7 +90,7 @@ internal sealed class ServerConnection
             var tooLarge = false;
             while (!_broken && !tooLarge)
             {
-                int read;
+                StreamRead read;
                 try
                 {
                     if (frames.IsEmpty)
@@ -99,19 +99,20 @@ internal sealed class ServerConnection
                         frames.ReleaseIfEmpty();
                         _batch.ReleaseIfEmpty();
                         ReleaseLateBuffers();
-                        await _stream.ReadAsync(Memory<byte>.Empty, _stopReading.Token).ConfigureAwait(false);
+                        if (!(await _stream.ReadAsync(Memory<byte>.Empty, _stopReading.Token).ConfigureAwait(false)).IsReceived)
+                            break; // ended or broken while idle
                     }
 
                     read = await _stream.ReadAsync(frames.WritableMemory(), _stopReading.Token).ConfigureAwait(false);
                 }
-                catch (Exception e) when (IsDisconnect(e))
+                catch (OperationCanceledException)
                 {
-                    break;
+                    break; // stopped (where the transport cannot shut its reading side) or aborted
                 }
 
-                if (read == 0)
-                    break;
-                frames.Advance(read);
+                if (!read.IsReceived || read.Count == 0)
+                    break; // end of stream, or the connection broke
+                frames.Advance(read.Count);
                 while (true)
                 {
                     if (!Stopping && Volatile.Read(ref _inFlight) >= _options.MaxConcurrentRequestsPerConnection)
@@ -184,13 +185,13 @@ internal sealed class ServerConnection
         try
         {
             using var deadline = new CancellationTokenSource(_options.CloseTimeout);
-            while (await _stream.ReadAsync(scratch, deadline.Token).ConfigureAwait(false) > 0)
+            while ((await _stream.ReadAsync(scratch, deadline.Token).ConfigureAwait(false)) is { IsReceived: true, Count: > 0 })
             {
             }
         }
-        catch (Exception e) when (IsDisconnect(e))
+        catch (OperationCanceledException)
         {
-            // Gone or too slow: closing now is all that is left.
+            // Too slow: closing now is all that is left (a broken connection simply ends the loop).
         }
         finally
         {
@@ -252,22 +253,28 @@ internal sealed class ServerConnection
 
         switch (result.Kind)
         {
-            case 0:
+            case IpcResultKind.Written:
                 if (_batch.WrittenCount == payloadStart)
                     _batch.Write("null"u8);
                 Envelope.WriteResponseEnd(_batch);
                 break;
-            case 1:
+            case IpcResultKind.Error:
                 _batch.Truncate(mark);
                 Envelope.WriteError(_batch, envelope.Id, result.Message!, result.Code ?? IpcErrorCodes.HandlerError);
                 break;
-            default:
+            case IpcResultKind.Pending:
                 _batch.Truncate(mark);
                 var task = result.PendingReply!;
                 if (task.IsCompleted)
                     WriteReply(_batch, envelope.Id, task);
                 else
                     Track(envelope.Id.ToArray(), task);
+                break;
+            case IpcResultKind.Unset:
+            default:
+                // default(IpcResult): the handler never said how it answered; whatever it wrote is not a reply.
+                _batch.Truncate(mark);
+                Envelope.WriteError(_batch, envelope.Id, "The handler returned no result (default(IpcResult)); return IpcResult.Written, Error or Pending.", IpcErrorCodes.InternalError);
                 break;
         }
     }
@@ -460,19 +467,14 @@ internal sealed class ServerConnection
     {
         if (_broken)
             return;
-        try
+        var written = await _stream.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
+        if (!written.IsWritten)
         {
-            await _stream.WriteAsync(bytes, CancellationToken.None).ConfigureAwait(false);
-        }
-        catch (Exception e) when (IsDisconnect(e))
-        {
+            // The peer is gone (or the connection was aborted): nothing more can be delivered on it.
             _broken = true;
             _abort.Cancel();
         }
     }
-
-    private static bool IsDisconnect(Exception e) =>
-        e is IOException or ObjectDisposedException or OperationCanceledException or System.Net.Sockets.SocketException;
 
     /// <summary>An asynchronous request awaiting its answer; answered exactly once (by its handler or by close).</summary>
     private sealed class PendingRequest(byte[] id)
