@@ -53,7 +53,7 @@ public sealed class ReadmeExamplesTests : IDisposable
             .Map("status", request => IpcResult.Error("Unknown command"))
             .Handle);
         var listening = await server.ListenAsync();
-        Assert.True(listening.IsRight);
+        Assert.True(listening.IsSuccess);
 
         await using var client = IpcClient.Create(socket,
             new IpcClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromSeconds(10) });
@@ -88,7 +88,7 @@ public sealed class ReadmeExamplesTests : IDisposable
             _ => throw new InvalidOperationException("Unknown command"),
         });
 #pragma warning restore IL2026, IL3050
-        Assert.True((await server.ListenAsync()).IsRight);
+        Assert.True((await server.ListenAsync()).IsSuccess);
         await using var client = IpcClient.Create(socket);
         Assert.True((await client.ConnectAsync()).IsRight);
 

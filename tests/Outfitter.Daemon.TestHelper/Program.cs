@@ -26,7 +26,7 @@ static async Task<int> IpcServerWithLog(string socketPath, int? maxConnections)
     await using var server = IpcServer.Create(socketPath, new IpcServerOptions { MaxConnections = maxConnections }, new StderrLogger());
     server.OnRequest(new IpcRouter().MapBuiltins().Handle);
     var listening = await server.ListenAsync();
-    if (listening.IsLeft)
+    if (listening.IsFailure)
     {
         Say("FAILED " + listening.Match(_ => "", e => e.Message));
         return 1;
@@ -164,9 +164,9 @@ static async Task<int> RunDaemon(string pidFile, string marker, int timeoutMs, i
     });
 
     var started = await daemon.StartAsync();
-    if (started.IsLeft)
+    if (started.IsFailure)
     {
-        started.IfLeft(e => Say($"ERROR {e.CodeName} {e.Message}"));
+        started.Switch(_ => { }, e => Say($"ERROR {e.CodeName} {e.Message}"));
         return 3;
     }
 
@@ -297,15 +297,15 @@ static async Task<int> HostDaemon(string name, string flag)
     var checker = HealthChecker.Create([new HealthCheck("flag", _ => Task.FromResult(File.Exists(flag)), "the flag file is missing")]);
     await using var host = DaemonHost.Create(new DaemonHostOptions { Name = name }, checker);
     var started = await host.StartAsync();
-    if (started.IsLeft)
+    if (started.IsFailure)
     {
-        started.IfLeft(e => Say($"ERROR {e.CodeName} {e.Message}"));
+        started.Switch(_ => { }, e => Say($"ERROR {e.CodeName} {e.Message}"));
         return 3;
     }
 
     Say($"READY {host.SocketPath}");
     var stopped = await host.WaitForStopAsync();
-    return stopped.IsRight ? 0 : 1;
+    return stopped.IsSuccess ? 0 : 1;
 }
 
 static int Usage()

@@ -160,34 +160,33 @@ public sealed class DaemonHost : IAsyncDisposable
     /// Takes the lock (<see cref="DaemonErrorCode.AlreadyRunning"/> naming the owner's PID if another daemon runs), then
     /// listens; a failure to listen stops the daemon again and is reported as <see cref="DaemonErrorCode.StartFailed"/>.
     /// </summary>
-    public async Task<Either<DaemonError, Unit>> StartAsync(CancellationToken cancellationToken = default)
+    public async Task<Result<Done, DaemonError>> StartAsync(CancellationToken cancellationToken = default)
     {
         _systemd.Starting();
         var started = await _daemon.StartAsync(cancellationToken).ConfigureAwait(false);
-        if (started.IsLeft)
+        if (started.IsFailure)
             return started;
         _startedAt = _time.GetTimestamp();
         // Under socket activation the inherited socket is adopted, passed as a value (never through the options).
         var listening = await _systemd.TakeListenFd(Name).Match(
             Some: fd => Server.AdoptAsync(fd, cancellationToken),
             None: () => Server.ListenAsync(cancellationToken)).ConfigureAwait(false);
-        if (listening.IsRight)
+        if (!listening.TryGetError(out var problem))
         {
             _systemd.Ready();
             _ = _daemon.WaitForStopAsync(CancellationToken.None).ContinueWith(_ => _systemd.StoppedAsync(), TaskScheduler.Default).Unwrap();
-            return unit;
+            return Done.Value;
         }
 
-        var problem = listening.Match(_ => "", e => e.Message);
         await _daemon.StopAsync(CancellationToken.None).ConfigureAwait(false);
-        return new DaemonError(DaemonErrorCode.StartFailed, $"Daemon \"{Name}\" could not listen: {problem}");
+        return new DaemonError(DaemonErrorCode.StartFailed, $"Daemon \"{Name}\" could not listen: {problem.Message}");
     }
 
     /// <summary>Stops: closes the IPC server, runs the shutdown handlers, releases the lock.</summary>
-    public Task<Either<DaemonError, Unit>> StopAsync(CancellationToken cancellationToken = default) => _daemon.StopAsync(cancellationToken);
+    public Task<Result<Done, DaemonError>> StopAsync(CancellationToken cancellationToken = default) => _daemon.StopAsync(cancellationToken);
 
     /// <summary>Completes when the daemon stops (signal, <c>shutdown</c> request, or <see cref="StopAsync"/>).</summary>
-    public Task<Either<DaemonError, Unit>> WaitForStopAsync(CancellationToken cancellationToken = default) => _daemon.WaitForStopAsync(cancellationToken);
+    public Task<Result<Done, DaemonError>> WaitForStopAsync(CancellationToken cancellationToken = default) => _daemon.WaitForStopAsync(cancellationToken);
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()

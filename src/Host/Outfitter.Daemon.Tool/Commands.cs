@@ -5,6 +5,7 @@ using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Functional;
 using Outfitter.Daemon.Hosting;
 
 namespace Outfitter.Daemon.Tool;
@@ -45,9 +46,8 @@ public static class Commands
         await using (host)
         {
             var started = await host.StartAsync();
-            if (started.IsLeft)
+            if (started.TryGetError(out var error))
             {
-                var error = started.Match(_ => throw new InvalidOperationException(), e => e);
                 return output.Fail(error.Code == DaemonErrorCode.AlreadyRunning ? ExitCodes.Negative : ExitCodes.Failure, error.Message);
             }
 
@@ -56,7 +56,7 @@ public static class Commands
 
             // Signals end the process from inside the daemon (with the documented code); a shutdown request ends here.
             var stopped = await host.WaitForStopAsync();
-            return SignalPolicy.ExitCodeAfterStop(stopped);
+            return SignalPolicy.ExitCodeAfterStop(stopped.ToEither());
         }
     }
 

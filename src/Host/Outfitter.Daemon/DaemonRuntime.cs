@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Functional;
 using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon;
@@ -96,7 +97,18 @@ public sealed partial class DaemonRuntime : IDaemon
     }
 
     /// <inheritdoc />
-    public async Task<Either<DaemonError, Unit>> StartAsync(CancellationToken cancellationToken = default)
+    public async Task<Result<Done, DaemonError>> StartAsync(CancellationToken cancellationToken = default) =>
+        (await StartRunAsync(cancellationToken).ConfigureAwait(false)).ToResult();
+
+    /// <inheritdoc />
+    public async Task<Result<Done, DaemonError>> StopAsync(CancellationToken cancellationToken = default) =>
+        (await StopRunAsync(cancellationToken).ConfigureAwait(false)).ToResult();
+
+    /// <inheritdoc />
+    public async Task<Result<Done, DaemonError>> WaitForStopAsync(CancellationToken cancellationToken = default) =>
+        (await WaitForRunAsync(cancellationToken).ConfigureAwait(false)).ToResult();
+
+    private async Task<Either<DaemonError, Unit>> StartRunAsync(CancellationToken cancellationToken)
     {
         try
         {
@@ -141,8 +153,7 @@ public sealed partial class DaemonRuntime : IDaemon
         }
     }
 
-    /// <inheritdoc />
-    public async Task<Either<DaemonError, Unit>> StopAsync(CancellationToken cancellationToken = default) =>
+    private async Task<Either<DaemonError, Unit>> StopRunAsync(CancellationToken cancellationToken) =>
         await BeginStop("StopAsync", None, cancellationToken).ConfigureAwait(false) switch
         {
             var (stop, _) when stop is not null => await stop.WaitAsync(cancellationToken).ConfigureAwait(false),
@@ -152,8 +163,7 @@ public sealed partial class DaemonRuntime : IDaemon
     /// <inheritdoc />
     public void RequestStop() => _ = BeginStop("RequestStop", None, CancellationToken.None);
 
-    /// <inheritdoc />
-    public Task<Either<DaemonError, Unit>> WaitForStopAsync(CancellationToken cancellationToken = default)
+    private Task<Either<DaemonError, Unit>> WaitForRunAsync(CancellationToken cancellationToken)
     {
         var run = _run;
         return run is null

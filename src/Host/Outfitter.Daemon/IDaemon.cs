@@ -26,7 +26,7 @@ public interface IDaemon
     /// is not stopped or another live process owns the PID file (its PID is in the message);
     /// <see cref="DaemonErrorCode.PidError"/> when the file cannot be written. The state is then back to stopped.
     /// </summary>
-    Task<Either<DaemonError, Unit>> StartAsync(CancellationToken cancellationToken = default);
+    Task<Result<Done, DaemonError>> StartAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Stops: runs the shutdown handlers in registration order (a throwing handler is logged and the rest still run), each
@@ -36,7 +36,7 @@ public interface IDaemon
     /// Cancelling <paramref name="cancellationToken"/> only stops waiting (throws <see cref="OperationCanceledException"/>);
     /// the stop goes on.
     /// </summary>
-    Task<Either<DaemonError, Unit>> StopAsync(CancellationToken cancellationToken = default);
+    Task<Result<Done, DaemonError>> StopAsync(CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Requests a stop and returns at once, as a stop signal does: the stop sequence of <see cref="StopAsync"/> begins (or
@@ -52,5 +52,5 @@ public interface IDaemon
     /// stop's result; <see cref="DaemonErrorCode.NotRunning"/> at once when never started. Handy at the end of a daemon's
     /// <c>Main</c>: a signal that arrives between start and this call is not missed.
     /// </summary>
-    Task<Either<DaemonError, Unit>> WaitForStopAsync(CancellationToken cancellationToken = default);
+    Task<Result<Done, DaemonError>> WaitForStopAsync(CancellationToken cancellationToken = default);
 }

@@ -11,6 +11,7 @@ using Outfitter.Daemon.Core.Errors;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Functional;
 using Outfitter.Daemon.Ipc;
 using static LanguageExt.Prelude;
 
@@ -145,8 +146,8 @@ public sealed partial class IpcServer : IAsyncDisposable
     /// a socket, is refused (never deleted). Missing parent directories are created 0700; the socket file is 0600.
     /// Listening twice is harmless.
     /// </summary>
-    public Task<Either<IpcListenError, Unit>> ListenAsync(CancellationToken cancellationToken = default) =>
-        StartAsync(None, cancellationToken);
+    public async Task<Result<Done, IpcListenError>> ListenAsync(CancellationToken cancellationToken = default) =>
+        (await StartAsync(None, cancellationToken).ConfigureAwait(false)).ToResult();
 
     /// <summary>
     /// Starts serving on a socket that the service manager already bound and passed as file descriptor
@@ -154,8 +155,8 @@ public sealed partial class IpcServer : IAsyncDisposable
     /// already queued are served, and the socket file stays the service manager's (it is not deleted on close). Only this
     /// one start adopts; listening again after <see cref="CloseAsync"/> binds normally. Harmless while listening.
     /// </summary>
-    public Task<Either<IpcListenError, Unit>> AdoptAsync(int listenFd, CancellationToken cancellationToken = default) =>
-        StartAsync(Some(listenFd), cancellationToken);
+    public async Task<Result<Done, IpcListenError>> AdoptAsync(int listenFd, CancellationToken cancellationToken = default) =>
+        (await StartAsync(Some(listenFd), cancellationToken).ConfigureAwait(false)).ToResult();
 
     private async Task<Either<IpcListenError, Unit>> StartAsync(Option<int> adopt, CancellationToken cancellationToken)
     {

@@ -26,7 +26,7 @@ public sealed class AcceptLoopTests
         var log = new RecordingLogger();
         await using var server = new IpcServer(Socket, new IpcServerOptions(), transport, new FakeOs().Start(4242), Runtime, time, log);
         server.OnRequest(IpcBuiltins.Ping);
-        Assert.True((await server.ListenAsync()).IsRight);
+        Assert.True((await server.ListenAsync()).IsSuccess);
         var connecting = transport.Inner.ConnectAsync(Socket, CancellationToken.None);
 
         // Each retry happens only once the fake clock has moved by at least the next pause: 5, 10, 20, 40 ms. The clock
@@ -67,7 +67,7 @@ public sealed class AcceptLoopTests
         var log = new RecordingLogger();
         await using var server = new IpcServer(Socket, new IpcServerOptions { MaxConnections = 2 }, transport, new FakeOs().Start(4242), Runtime, TimeProvider.System, log);
         server.OnRequest(IpcBuiltins.Ping);
-        Assert.True((await server.ListenAsync()).IsRight);
+        Assert.True((await server.ListenAsync()).IsSuccess);
 
         var first = await ConnectAndPingAsync(transport);
         var second = await ConnectAndPingAsync(transport);
@@ -93,7 +93,7 @@ public sealed class AcceptLoopTests
         await using var server = new IpcServer(Socket, new IpcServerOptions(), transport, new FakeOs().Start(4242), Runtime, TimeProvider.System);
         var started = 0;
         server.OnRequest(_ => Interlocked.Increment(ref started) == 1 ? IpcResult.Pending(gate.Task) : IpcResult.Written);
-        Assert.True((await server.ListenAsync()).IsRight);
+        Assert.True((await server.ListenAsync()).IsSuccess);
         var client = (await transport.ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
 
         // The first request's handler is running (and blocks the read loop's slot); more lines wait unread.
@@ -130,7 +130,7 @@ public sealed class AcceptLoopTests
         var transport = new InMemoryTransport();
         await using var server = new IpcServer(Socket, new IpcServerOptions { CollectAfterClosedConnections = collectAfter }, transport, new FakeOs().Start(4242), Runtime, TimeProvider.System);
         server.OnRequest(IpcBuiltins.Ping);
-        Assert.True((await server.ListenAsync()).IsRight);
+        Assert.True((await server.ListenAsync()).IsSuccess);
         for (var i = 0; i < cycles; i++)
         {
             var client = await ConnectAndPingAsync(transport);

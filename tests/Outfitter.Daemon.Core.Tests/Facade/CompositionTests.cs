@@ -49,7 +49,7 @@ public sealed class CompositionTests
         await using var provider = services.BuildServiceProvider();
         var host = provider.GetRequiredService<DaemonHost>();
 
-        Assert.True((await host.StartAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
 
         Assert.Equal("/run/test/svc/daemon.sock", host.SocketPath);
         Assert.Equal(Some(LockFileContent.Format(_machine.Process.Current)), _machine.Os.ReadFile("/run/test/svc/daemon.lock"));
@@ -68,7 +68,7 @@ public sealed class CompositionTests
 
         // A shutdown request answers, then stops the daemon: IPC closed first, lock released.
         Assert.True((await Ask(client, """{"type":"shutdown"}""")).GetProperty("stopping").GetBoolean());
-        Assert.True((await host.WaitForStopAsync().WaitAsync(Deadline)).IsRight);
+        Assert.True((await host.WaitForStopAsync().WaitAsync(Deadline)).IsSuccess);
         Assert.Equal(DaemonState.Stopped, host.State);
         Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock").IsNone);
         Assert.False(_machine.Transport.Exists(host.SocketPath));
@@ -98,7 +98,7 @@ public sealed class CompositionTests
         services.AddOutfitterDaemon(o => o.Name = "svc");
         await using var provider = services.BuildServiceProvider();
         var host = provider.GetRequiredService<DaemonHost>();
-        Assert.True((await host.StartAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
 
         _machine.Signals.Raise(StopSignal.Terminate);
 

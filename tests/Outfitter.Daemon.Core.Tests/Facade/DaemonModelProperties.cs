@@ -62,7 +62,7 @@ public sealed class DaemonModelProperties
                 {
                     var result = daemon.StartAsync().GetAwaiter().GetResult();
                     var expectOk = !running && otherHandle is null;
-                    if (result.IsRight != expectOk)
+                    if (result.IsSuccess != expectOk)
                         return false.Label($"Start: expected ok={expectOk}, got {result}");
                     if (!expectOk && result.Match(_ => DaemonErrorCode.StartFailed, e => e.Code) != DaemonErrorCode.AlreadyRunning)
                         return false.Label($"Start refused with {result}, expected ALREADY_RUNNING");
@@ -73,7 +73,7 @@ public sealed class DaemonModelProperties
                 case Command.Stop:
                 {
                     var result = daemon.StopAsync().GetAwaiter().GetResult();
-                    if (result.IsRight != running)
+                    if (result.IsSuccess != running)
                         return false.Label($"Stop: expected ok={running}, got {result}");
                     if (running)
                         expectedRuns += handlers;
@@ -86,7 +86,7 @@ public sealed class DaemonModelProperties
                     if (running)
                     {
                         var stopped = daemon.WaitForStopAsync().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
-                        if (stopped.IsLeft)
+                        if (stopped.IsFailure)
                             return false.Label($"Signal stop failed: {stopped}");
                         expectedRuns += handlers;
                         running = false;

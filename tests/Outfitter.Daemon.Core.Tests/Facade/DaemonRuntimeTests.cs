@@ -283,7 +283,7 @@ public sealed class DaemonRuntimeTests
         var results = await Task.WhenAll(stops).WaitAsync(Deadline);
 
         Assert.Equal(1, runs);
-        Assert.All(results, r => Assert.True(r.IsRight));
+        Assert.All(results, r => Assert.True(r.IsSuccess));
         Assert.Equal(0, await _exit.Exited.WaitAsync(Deadline));
     }
 
@@ -403,9 +403,9 @@ public sealed class DaemonRuntimeTests
             await Task.Delay(5, deadline.Token);
     }
 
-    private static Unit Ok(Either<DaemonError, Unit> result) =>
+    private static Done Ok(Result<Done, DaemonError> result) =>
         result.Match(u => u, e => throw new Xunit.Sdk.XunitException($"Expected success, got {e}"));
 
-    private static DaemonError Error(Either<DaemonError, Unit> result) =>
+    private static DaemonError Error(Result<Done, DaemonError> result) =>
         result.Match(_ => throw new Xunit.Sdk.XunitException("Expected a DaemonError, got success"), e => e);
 }

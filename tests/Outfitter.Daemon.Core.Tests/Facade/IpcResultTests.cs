@@ -33,7 +33,7 @@ public sealed class IpcResultTests
                 return default;
             })
             .Handle);
-        Assert.True((await server.ListenAsync()).IsRight);
+        Assert.True((await server.ListenAsync()).IsSuccess);
         await using var first = NewClient();
         Assert.True((await first.ConnectAsync()).IsRight);
 

@@ -55,7 +55,7 @@ public sealed class OptionsAreValuesTests
         var before = Snapshot(options);
         await using var host = NewHost(options);
 
-        Assert.True((await host.StartAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
         Assert.True(_machine.Systemd.ListenVariablesCleared);
         await using (var client = ClientFor(host.SocketPath))
         {
@@ -63,7 +63,7 @@ public sealed class OptionsAreValuesTests
             Assert.True((await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement)).IsRight);
         }
 
-        Assert.True((await host.StopAsync()).IsRight);
+        Assert.True((await host.StopAsync()).IsSuccess);
         Assert.Equal(before, Snapshot(options));
         Assert.Same(ipc, options.Ipc);
         Assert.Same(systemd, options.Systemd);
@@ -80,14 +80,14 @@ public sealed class OptionsAreValuesTests
         options.Ipc.MaxLineBytes = 1; // invalid now, but the server copied the valid value
         options.Systemd.StatusInterval = TimeSpan.Zero;
 
-        Assert.True((await host.StartAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
         await using var client = ClientFor(host.SocketPath);
         Assert.True((await client.ConnectAsync()).IsRight);
         var status = (await client.SendAsync(JsonDocument.Parse("""{"type":"status"}""").RootElement)).Match(s => s, e => throw new Xunit.Sdk.XunitException(e.Message));
         Assert.Equal("svc", status.GetProperty("name").GetString());
         Assert.Equal("1.2.3", status.GetProperty("version").GetString());
         Assert.Equal("svc", host.Name);
-        Assert.True((await host.StopAsync()).IsRight);
+        Assert.True((await host.StopAsync()).IsSuccess);
     }
 
     [Fact]
@@ -117,7 +117,7 @@ public sealed class OptionsAreValuesTests
 
         options.MaxLineBytes = 1;
         options.MaxConnections = 0;
-        Assert.True((await server.ListenAsync()).IsRight);
+        Assert.True((await server.ListenAsync()).IsSuccess);
         await using var client = ClientFor("/run/test/ipc.sock");
         Assert.True((await client.ConnectAsync()).IsRight);
         Assert.True((await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement).WaitAsync(Deadline)).IsRight);

@@ -61,8 +61,8 @@ public sealed class SystemdTests
     {
         await using var host = NewHost();
 
-        Assert.True((await host.StartAsync()).IsRight);
-        Assert.True((await host.StopAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
+        Assert.True((await host.StopAsync()).IsSuccess);
 
         Assert.Empty(_machine.Systemd.Messages);
     }
@@ -73,7 +73,7 @@ public sealed class SystemdTests
         _machine.Systemd.Facts = Notify();
         await using var host = NewHost();
 
-        Assert.True((await host.StartAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
 
         Assert.Equal("STATUS=starting", _machine.Systemd.Messages[0]);
         var ready = _machine.Systemd.Messages[1];
@@ -90,14 +90,14 @@ public sealed class SystemdTests
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = NewHost(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         host.OnShutdown(async _ => await release.Task);
-        Assert.True((await host.StartAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
 
         var stopping = host.StopAsync();
         await WaitForMessage(m => m.StartsWith("EXTEND_TIMEOUT_USEC=", StringComparison.Ordinal), "the first extension");
         _machine.Time.Advance(TimeSpan.FromSeconds(1));
         await WaitForMessage(m => m == "EXTEND_TIMEOUT_USEC=30000000", "an extension one second later");
         release.SetResult();
-        Assert.True((await stopping.WaitAsync(Deadline)).IsRight);
+        Assert.True((await stopping.WaitAsync(Deadline)).IsSuccess);
         await WaitForMessage(m => m == "STATUS=stopped", "the final status");
 
         var messages = _machine.Systemd.Messages;
@@ -115,7 +115,7 @@ public sealed class SystemdTests
         int Fed() => _machine.Systemd.Messages.Count(m => m == SystemdDecisions.Watchdog);
 
         // Each tick runs the health checks once, then feeds (or not); the next tick's check proves the last tick is done.
-        Assert.True((await host.StartAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
         await WaitUntil(() => Fed() == 1, "the first keep-alive");
         await Tick(2);
         await WaitUntil(() => Fed() == 2, "a keep-alive after half the interval (1 s of 2 s)");
@@ -146,7 +146,7 @@ public sealed class SystemdTests
         _machine.Systemd.Facts = Notify(watchdogUsec: "2000000") with { WatchdogPid = "1" };
         await using var host = NewHost();
 
-        Assert.True((await host.StartAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
         await WaitForMessage(m => m.StartsWith("STATUS=running; healthy", StringComparison.Ordinal), "the first health status");
 
         Assert.DoesNotContain(SystemdDecisions.Watchdog, _machine.Systemd.Messages);
@@ -158,7 +158,7 @@ public sealed class SystemdTests
         _machine.Systemd.Facts = SystemdFacts.None with { ListenPid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ListenFds = "1" };
         await using var host = NewHost();
 
-        Assert.True((await host.StartAsync()).IsRight);
+        Assert.True((await host.StartAsync()).IsSuccess);
 
         Assert.True(_machine.Systemd.ListenVariablesCleared);
         Assert.True(_machine.Transport.Exists(host.SocketPath));

@@ -25,7 +25,7 @@ public sealed class HealthIpcTests : IDisposable
         ]);
         await using var server = IpcServer.Create(socket);
         server.OnRequest(new IpcRouter().MapHealth(checker).Handle);
-        Assert.True((await server.ListenAsync()).IsRight);
+        Assert.True((await server.ListenAsync()).IsSuccess);
         await using var client = IpcClient.Create(socket);
         Assert.True((await client.ConnectAsync()).IsRight);
 

@@ -581,12 +581,12 @@ public sealed class IpcTests : IAsyncLifetime
     private static T Ok<T>(Either<DaemonConnectionError, T> result) =>
         result.Match(v => v, e => throw new Xunit.Sdk.XunitException($"Expected success, got {e}"));
 
-    private static Unit Ok(Either<IpcListenError, Unit> result) =>
+    private static Done Ok(Result<Done, IpcListenError> result) =>
         result.Match(v => v, e => throw new Xunit.Sdk.XunitException($"Expected to listen, got {e}"));
 
     private static DaemonConnectionError Err<T>(Either<DaemonConnectionError, T> result) =>
         result.Match(v => throw new Xunit.Sdk.XunitException($"Expected an error, got {v}"), e => e);
 
-    private static IpcListenError Err(Either<IpcListenError, Unit> result) =>
+    private static IpcListenError Err(Result<Done, IpcListenError> result) =>
         result.Match(_ => throw new Xunit.Sdk.XunitException("Expected a listen error"), e => e);
 }

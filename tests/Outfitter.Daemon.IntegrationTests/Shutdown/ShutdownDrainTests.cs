@@ -35,7 +35,7 @@ public sealed class ShutdownDrainTests : IDisposable
             server.OnRequest(request => Interlocked.Increment(ref count) % 4 == 0
                 ? IpcResult.Pending(AsyncPong())
                 : Pong(request));
-            Assert.True((await server.ListenAsync()).IsRight);
+            Assert.True((await server.ListenAsync()).IsSuccess);
 
             rounds.Add(Check(round, await ShutdownPipeline.RunAsync(socket, () => server.CloseAsync())));
         }
@@ -106,7 +106,7 @@ public sealed class ShutdownDrainTests : IDisposable
             request.Result.Write("\"pong\""u8);
             return IpcResult.Written;
         });
-        Assert.True((await server.ListenAsync()).IsRight);
+        Assert.True((await server.ListenAsync()).IsSuccess);
         await using var client = IpcClient.Create(socket);
         Assert.True((await client.ConnectAsync()).IsRight);
         var ping = JsonDocument.Parse("{\"type\":\"ping\"}").RootElement;

@@ -14,6 +14,11 @@ public static class ResultExtensions
     public static Either<TError, TValue> ToEither<TValue, TError>(this Result<TValue, TError> result) =>
         result.Match(Right<TError, TValue>, Left<TError, TValue>);
 
+    /// <summary><c>Right(unit)</c> on success, <c>Left(error)</c> on failure.</summary>
+    /// <exception cref="InvalidOperationException">The result is <c>default</c>.</exception>
+    public static Either<TError, Unit> ToEither<TError>(this Result<Done, TError> result) =>
+        result.Match(_ => Right<TError, Unit>(unit), Left<TError, Unit>);
+
     /// <summary>A success for <c>Right</c>, a failure for <c>Left</c>.</summary>
     /// <exception cref="InvalidOperationException">The either is bottom (neither left nor right).</exception>
     public static Result<TValue, TError> ToResult<TError, TValue>(this Either<TError, TValue> either) =>
