@@ -1,6 +1,8 @@
 using LanguageExt;
+using Outfitter.Daemon.Core.Ipc;
 
-namespace Outfitter.Daemon.Core.Ipc;
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>
 /// Why talking to a daemon failed: the reference's discriminated union (<c>StaleSocketError</c>,

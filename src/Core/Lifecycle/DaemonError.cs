@@ -1,4 +1,5 @@
-namespace Outfitter.Daemon.Core.Lifecycle;
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>The reference's <c>DaemonErrorCode</c>.</summary>
 public enum DaemonErrorCode

@@ -1,4 +1,5 @@
-namespace Outfitter.Daemon.Core.Lifecycle;
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>The daemon's lifecycle state, as in the reference (<c>"stopped" | "starting" | "running" | "stopping"</c>).</summary>
 public enum DaemonState

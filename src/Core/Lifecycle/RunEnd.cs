@@ -1,6 +1,8 @@
 using LanguageExt;
+using Outfitter.Daemon.Core.Lifecycle;
 
-namespace Outfitter.Daemon.Core.Lifecycle;
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>
 /// How one run of a daemon ended, as whoever owns the process needs to know it to decide whether (and with which code)

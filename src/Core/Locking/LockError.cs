@@ -1,6 +1,7 @@
 using LanguageExt;
 
-namespace Outfitter.Daemon.Core.Locking;
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>Stable codes for <see cref="LockError"/>.</summary>
 public enum LockErrorCode

@@ -1,7 +1,9 @@
 using LanguageExt;
+using Outfitter.Daemon.Core.Paths;
 using static LanguageExt.Prelude;
 
-namespace Outfitter.Daemon.Core.Paths;
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>Where the runtime directory came from; explains a resolved path.</summary>
 public enum RuntimeDirSource

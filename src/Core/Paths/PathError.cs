@@ -1,4 +1,5 @@
-namespace Outfitter.Daemon.Core.Paths;
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>Stable codes for <see cref="PathError"/>.</summary>
 public enum PathErrorCode
