@@ -75,7 +75,7 @@ public static class Commands
         var result = await DaemonClient.ConnectOrStartAsync(
             target.Name,
             DaemonStartInfo.ThisProgram([.. arguments]) with { LogPath = target.LogPath },
-            new ConnectOrStartOptions { SocketPath = target.SocketPath, StartTimeout = timeout, SpawnLockPath = target.LockPath + ".spawn" }); // the library's default formula, for --socket targets too
+            new ConnectOrStartOptions { SocketPath = target.SocketPath, StartTimeout = timeout, SpawnLockPath = Core.Clients.ConnectOrStart.SpawnLockPath(target.LockPath) }); // the library's default formula, for --socket targets too
         return await result.MatchAsync(
             RightAsync: async connected =>
             {
