@@ -35,6 +35,9 @@ public sealed class FakeLauncher : IDaemonLauncher
     /// <summary>When it gives Some for a launch, <see cref="Spawn"/> fails with that message (no such program, …).</summary>
     public Func<DaemonLaunch, Option<string>> FailSpawn { get; set; } = _ => None;
 
+    /// <summary>What <see cref="ThisProgram"/> reports (default <c>/usr/local/bin/fake-daemon</c>, no leading arguments).</summary>
+    public DaemonProgram Program { get; set; } = new("/usr/local/bin/fake-daemon", Seq<string>());
+
     /// <summary>Every spawn so far, in order.</summary>
     public IReadOnlyList<FakeSpawn> Spawns
     {
@@ -113,6 +116,9 @@ public sealed class FakeLauncher : IDaemonLauncher
         lock (_gate)
             return _logs.TryGetValue(logPath, out var all) ? Some(string.Join("\n", all.TakeLast(lines))) : None;
     }
+
+    /// <inheritdoc />
+    public Fin<DaemonProgram> ThisProgram() => Program;
 
     private int NextPid()
     {

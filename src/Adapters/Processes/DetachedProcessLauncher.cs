@@ -55,6 +55,20 @@ internal sealed class DetachedProcessLauncher : IDaemonLauncher
         }
     }
 
+    /// <inheritdoc />
+    public Fin<DaemonProgram> ThisProgram()
+    {
+        var processPath = Environment.ProcessPath;
+        if (processPath is null)
+            return OsErrors.Unsupported("Cannot tell where this program lives.");
+        if (Path.GetFileNameWithoutExtension(processPath) != "dotnet")
+            return new DaemonProgram(processPath, Seq<string>());
+        var entry = System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name;
+        return entry is null
+            ? OsErrors.Unsupported("This program has no entry assembly.")
+            : new DaemonProgram(processPath, Seq1(Path.Combine(AppContext.BaseDirectory, entry + ".dll")));
+    }
+
     private static ProcessStartInfo StartInfo(DaemonLaunch launch)
     {
         ProcessStartInfo info;

@@ -18,6 +18,11 @@ public sealed record DaemonLaunch(
     Seq<(string Name, Option<string> Value)> Environment,
     string LogPath);
 
+/// <summary>How to start a program: its executable and the arguments that go before the caller's own.</summary>
+/// <param name="FileName">The executable.</param>
+/// <param name="LeadingArguments">Arguments that always come first (for <c>dotnet app.dll</c>, the dll).</param>
+public sealed record DaemonProgram(string FileName, Seq<string> LeadingArguments);
+
 /// <summary>What a spawned process is doing now: a closed set of cases.</summary>
 public abstract record SpawnedProcessState
 {
@@ -44,6 +49,12 @@ public interface IDaemonLauncher
 
     /// <summary>The last <paramref name="lines"/> lines of the log at <paramref name="logPath"/>; None when there is none or it cannot be read.</summary>
     Option<string> LogTail(string logPath, int lines);
+
+    /// <summary>
+    /// How to start this very program again (an apphost, or the dotnet host plus the entry dll); fails when the OS
+    /// cannot tell where it lives.
+    /// </summary>
+    Fin<DaemonProgram> ThisProgram();
 }
 
 /// <summary>
