@@ -55,6 +55,7 @@ public sealed class DaemonClientTests
 
         Assert.False(started);
         Assert.True(client.IsConnected);
+        client.Close();
         Assert.Empty(_machine.Launcher.Spawns);
     }
 
@@ -67,6 +68,7 @@ public sealed class DaemonClientTests
 
         Assert.True(started);
         Assert.True(client.IsConnected);
+        client.Close();
         var spawn = Assert.Single(_machine.Launcher.Spawns);
         Assert.Equal(new DaemonLaunch("/usr/bin/tool", Seq("run", "--name", "tool"), None, Seq(("A", Some("1")), ("B", Option<string>.None)), Log), spawn.Launch);
         Assert.True(_machine.Os.ReadFile(ConnectOrStart.SpawnLockPath(LockPath)).IsNone, "the election's file outlived the start");
@@ -141,7 +143,8 @@ public sealed class DaemonClientTests
             _clock.FireNext();
         }
 
-        var (_, started) = (await call).Match(c => c, e => throw new Xunit.Sdk.XunitException(e.ToString()));
+        var (client, started) = (await call).Match(c => c, e => throw new Xunit.Sdk.XunitException(e.ToString()));
+        client.Close();
         Assert.True(started);
         Assert.Single(_machine.Launcher.Spawns);
     }
