@@ -28,7 +28,8 @@ public static class OsAdapters
             Transport: new EndpointTransport(),
             SystemdEnvironment: new SystemdEnvironment(),
             SystemdNotifySocket: new SystemdNotifySocket(),
-            Time: TimeProvider.System);
+            Time: TimeProvider.System,
+            Launcher: new DetachedProcessLauncher());
 
     private static ILockFiles CreateLockFiles() =>
         OperatingSystem.IsLinux() ? new OfdLockFiles()

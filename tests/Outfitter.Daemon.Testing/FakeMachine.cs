@@ -17,7 +17,11 @@ public sealed class FakeMachine
     public const string RuntimeDir = "/run/test";
 
     /// <summary>Creates the fakes; the simulated process has <paramref name="pid"/> (default: this test process's PID).</summary>
-    public FakeMachine(int? pid = null) => Process = Os.Start(pid ?? Environment.ProcessId);
+    public FakeMachine(int? pid = null)
+    {
+        Process = Os.Start(pid ?? Environment.ProcessId);
+        Launcher = new FakeLauncher(Os);
+    }
 
     /// <summary>The shared in-memory OS (files, locks, processes).</summary>
     public FakeOs Os { get; } = new();
@@ -34,6 +38,9 @@ public sealed class FakeMachine
     /// <summary>Recorded exits.</summary>
     public FakeProcessExit Exit { get; } = new();
 
+    /// <summary>Starting daemons: spawns simulated processes on <see cref="Os"/>.</summary>
+    public FakeLauncher Launcher { get; }
+
     /// <summary>The clock.</summary>
     public FakeTimeProvider Time { get; } = new();
 
@@ -45,7 +52,7 @@ public sealed class FakeMachine
         new RuntimeFacts(OsFamily.Linux, Some(RuntimeDir), None, None, "/tmp", 1000, RunUserDirExists: false));
 
     /// <summary>Every fake as one port set, for the facade's and hosting's constructors.</summary>
-    public DaemonPorts Ports => new(Process, Process, Process, Signals, Process, Exit, Runtime, Transport, Systemd, Systemd, Time);
+    public DaemonPorts Ports => new(Process, Process, Process, Signals, Process, Exit, Runtime, Transport, Systemd, Systemd, Time, Launcher);
 
     /// <summary>Registers every fake as the port it implements.</summary>
     public IServiceCollection AddTo(IServiceCollection services)
@@ -61,6 +68,7 @@ public sealed class FakeMachine
         services.AddSingleton<TimeProvider>(Time);
         services.AddSingleton<ISystemdEnvironment>(Systemd);
         services.AddSingleton<ISystemdNotifySocket>(Systemd);
+        services.AddSingleton<IDaemonLauncher>(Launcher);
         return services;
     }
 }

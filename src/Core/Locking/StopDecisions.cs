@@ -44,6 +44,40 @@ public abstract record SignalPermission
     public sealed record Refused(SignalRefusal Reason, Option<int> NamedPid) : SignalPermission;
 }
 
+/// <summary>What a stop does about the process it means to signal: a closed set of cases, decided by <see cref="StopDecisions.Target"/>.</summary>
+public abstract record SignalTarget
+{
+    private SignalTarget()
+    {
+    }
+
+    /// <summary>Send the signal to <paramref name="Owner"/>, the verified holder (and the expected one, if one was given).</summary>
+    public sealed record Send(ProcessIdentity Owner) : SignalTarget;
+
+    /// <summary>Send nothing: nobody provably holds the lock.</summary>
+    public sealed record Refuse(SignalPermission.Refused Refusal) : SignalTarget;
+
+    /// <summary>
+    /// Send nothing: the verified holder is <paramref name="Now"/>, not the <paramref name="Expected"/> process this stop
+    /// saw before (that one exited and a new daemon took the lock; stopping it was not asked for).
+    /// </summary>
+    public sealed record OwnerChanged(ProcessIdentity Expected, ProcessIdentity Now) : SignalTarget;
+}
+
+/// <summary>What a clean-up may do with a lock file whose kernel lock it holds: a closed set of cases, decided by <see cref="StopDecisions.Cleanup"/>.</summary>
+public abstract record LockFileCleanup
+{
+    private LockFileCleanup()
+    {
+    }
+
+    /// <summary>Delete it: it is stale (what acquiring would reclaim, <paramref name="Why"/>).</summary>
+    public sealed record Delete(LockDecision Why) : LockFileCleanup;
+
+    /// <summary>Keep it: it names a live owner (<paramref name="Pid"/>), whose file is never deleted.</summary>
+    public sealed record Keep(Option<int> Pid) : LockFileCleanup;
+}
+
 /// <summary>
 /// The pure decision behind <c>stop</c>'s signals: a PID read from a file is only a claim, and signalling the wrong
 /// process (a reused PID, or a dead predecessor's PID that the new holder has not yet overwritten) is unrecoverable.
@@ -88,6 +122,35 @@ public static class StopDecisions
                 new SignalPermission.Refused(SignalRefusal.PidReused, recorded.Pid),
             ProcessStatus.Alive => new SignalPermission.Allowed(recorded),
             _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown process status."),
+        };
+
+    /// <summary>
+    /// Whom a stop signals now, given the permission observed just before and, when the stop already saw (or signalled)
+    /// a holder, that <paramref name="expected"/> process: only the verified holder, and only if it is still the same
+    /// process (PID and start time) as the expected one.
+    /// </summary>
+    public static SignalTarget Target(SignalPermission permission, Option<ProcessIdentity> expected) =>
+        permission switch
+        {
+            SignalPermission.Refused refused => new SignalTarget.Refuse(refused),
+            SignalPermission.Allowed allowed => expected.Match<SignalTarget>(
+                Some: e => e == allowed.Owner ? new SignalTarget.Send(allowed.Owner) : new SignalTarget.OwnerChanged(e, allowed.Owner),
+                None: () => new SignalTarget.Send(allowed.Owner)),
+            _ => throw new ArgumentOutOfRangeException(nameof(permission), permission, "Unknown signal permission."),
+        };
+
+    /// <summary>
+    /// Whether a clean-up may delete a lock file, decided on <paramref name="whileLocked"/>: the lock decision observed
+    /// while the clean-up itself holds the file's kernel lock (so no daemon can be taking it at that moment). Only a
+    /// stale or invalid file is deleted; a file naming a live owner (a reference-format daemon that takes no kernel
+    /// lock) is kept. Sockets are never deleted by a clean-up: the next daemon replaces a dead one after probing it.
+    /// </summary>
+    public static LockFileCleanup Cleanup(LockDecision whileLocked) =>
+        whileLocked switch
+        {
+            LockDecision.HeldBy held => new LockFileCleanup.Keep(held.Pid),
+            LockDecision.Acquire or LockDecision.ReclaimStale or LockDecision.ReclaimInvalid => new LockFileCleanup.Delete(whileLocked),
+            _ => throw new ArgumentOutOfRangeException(nameof(whileLocked), whileLocked, "Unknown lock decision."),
         };
 
     /// <summary>

@@ -16,6 +16,7 @@ namespace Outfitter.Daemon.Core.Ports;
 /// <param name="SystemdEnvironment">systemd's variables.</param>
 /// <param name="SystemdNotifySocket">Notifications to systemd.</param>
 /// <param name="Time">The clock.</param>
+/// <param name="Launcher">Starting daemons detached (connect-or-start).</param>
 public sealed record DaemonPorts(
     ILockFiles LockFiles,
     IProcessTable Processes,
@@ -27,4 +28,5 @@ public sealed record DaemonPorts(
     IIpcTransport Transport,
     ISystemdEnvironment SystemdEnvironment,
     ISystemdNotifySocket SystemdNotifySocket,
-    TimeProvider Time);
+    TimeProvider Time,
+    IDaemonLauncher Launcher);

@@ -1,6 +1,7 @@
-using System.Diagnostics;
 using System.Text.Json;
 using LanguageExt;
+using Outfitter.Daemon.Composition;
+using Outfitter.Daemon.Core.Clients;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Locking;
@@ -75,7 +76,7 @@ public static class Commands
         var result = await DaemonClient.ConnectOrStartAsync(
             target.Name,
             DaemonStartInfo.ThisProgram([.. arguments]) with { LogPath = target.LogPath },
-            new ConnectOrStartOptions { SocketPath = target.SocketPath, StartTimeout = timeout, SpawnLockPath = target.LockPath + ".spawn" }); // the library's default formula, for --socket targets too
+            new ConnectOrStartOptions { SocketPath = target.SocketPath, StartTimeout = timeout, SpawnLockPath = ConnectOrStart.SpawnLockPath(target.LockPath), Client = new IpcClientOptions { TimeProvider = OsPorts.Current.Time } }); // the library's default formula, for --socket targets too
         return await result.MatchAsync(
             RightAsync: async connected =>
             {
@@ -99,7 +100,7 @@ public static class Commands
         var (timeout, timeoutError) = line.Timeout(DefaultStopTimeout);
         if (timeoutError is not null)
             return output.Fail(ExitCodes.Usage, timeoutError);
-        var budget = new Budget(timeout, TimeProvider.System);
+        var budget = new Budget(timeout, OsPorts.Current.Time);
         var force = line.Has("--force");
         var stopper = DaemonStopper.Os;
 
@@ -112,7 +113,7 @@ public static class Commands
         // budget, so SIGTERM still has time to work.
         bool asked;
         var askTimeout = budget.RemainingAtMost(timeout / 2);
-        await using (var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = askTimeout, LockPath = target.LockPath }))
+        await using (var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = askTimeout, LockPath = target.LockPath, TimeProvider = OsPorts.Current.Time }))
         {
             asked = (await client.ConnectAsync()).IsRight
                 && (await client.SendRawAsync("{\"type\":\"shutdown\"}"u8.ToArray())).IsRight;
@@ -169,7 +170,7 @@ public static class Commands
 
             if (budget.IsSpent)
                 break;
-            await Task.Delay(budget.RemainingAtMost(delay));
+            await Task.Delay(budget.RemainingAtMost(delay), OsPorts.Current.Time);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 100));
         }
 
@@ -284,9 +285,10 @@ public static class Commands
             return output.Fail(ExitCodes.Usage, timeoutError);
         return await WithClient(target, output, async client =>
         {
-            var watch = Stopwatch.StartNew();
+            var time = OsPorts.Current.Time;
+            var sent = time.GetTimestamp();
             var reply = await client.SendRawAsync("{\"type\":\"ping\"}"u8.ToArray());
-            var micros = watch.Elapsed.TotalMicroseconds;
+            var micros = time.GetElapsedTime(sent).TotalMicroseconds;
             return reply.Match(
                 Right: _ =>
                 {
@@ -339,7 +341,7 @@ public static class Commands
 
     private static async Task<int> WithClient(Target target, Output output, Func<IpcClient, Task<int>> use, TimeSpan requestTimeout)
     {
-        await using var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = requestTimeout, LockPath = target.LockPath });
+        await using var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = requestTimeout, LockPath = target.LockPath, TimeProvider = OsPorts.Current.Time });
         var connected = await client.ConnectAsync();
         if (connected.IsLeft)
         {
@@ -425,13 +427,13 @@ public static class Commands
 
     private static async Task<bool> WaitUntilGone(Target target, TimeSpan timeout)
     {
-        var budget = new Budget(timeout, TimeProvider.System);
+        var budget = new Budget(timeout, OsPorts.Current.Time);
         var delay = TimeSpan.FromMilliseconds(5);
         while (!budget.IsSpent)
         {
             if (!await DaemonLock.IsDaemonAliveAsync(target.LockPath))
                 return true;
-            await Task.Delay(budget.RemainingAtMost(delay));
+            await Task.Delay(budget.RemainingAtMost(delay), OsPorts.Current.Time);
             delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 100));
         }
 

@@ -11,7 +11,7 @@ public static class Demo
     /// <summary>Runs the demo; 0 when every step worked.</summary>
     public static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr)
     {
-        var name = $"outfitter-demo-{Environment.ProcessId}";
+        var name = $"outfitter-demo-{Composition.OsPorts.Current.Processes.Current.Pid}";
         var (target, error) = Target.From(CommandLine.Parse(["demo", "--name", name]).Line!);
         if (target is null)
         {

@@ -22,7 +22,7 @@ public sealed record Target(string Name, string SocketPath, string LockPath, str
             var valid = SocketPaths.IsNamedPipe(socket) ? LanguageExt.Prelude.Right<string, string>(socket) : SocketPaths.ValidateUnix(socket, Composition.OsPorts.Os);
             if (valid.IsLeft)
                 return (null, valid.Match(_ => "", e => $"--socket {socket}: {e}."));
-            var basePath = SocketPaths.IsNamedPipe(socket) ? Path.Combine(Path.GetTempPath(), SocketPaths.PipeName(socket)) : socket;
+            var basePath = SocketPaths.IsNamedPipe(socket) ? Path.Combine(TempDir(), SocketPaths.PipeName(socket)) : socket;
             return (new Target(name, socket, basePath + ".lock", basePath + ".log", false), null);
         }
 
@@ -30,5 +30,12 @@ public sealed record Target(string Name, string SocketPath, string LockPath, str
         return resolved.Match<(Target?, string?)>(
             paths => (new Target(name, socket ?? paths.SocketPath, paths.LockPath, Path.Combine(paths.DaemonDir, "daemon.log"), line.Value("--name") is not null), null),
             e => (null, e.Message));
+    }
+
+    /// <summary>The temp directory as the composition root's environment reports it (where Windows keeps daemon files).</summary>
+    private static string TempDir()
+    {
+        var facts = Composition.OsPorts.Current.Runtime.Observe();
+        return facts.TempVariable.Filter(t => t.Length > 0).IfNone(facts.SystemTempDir);
     }
 }

@@ -1,93 +1,136 @@
 using LanguageExt;
+using Outfitter.Daemon.Composition;
+using Outfitter.Daemon.Core.Clients;
 using Outfitter.Daemon.Core.Ipc;
-using Outfitter.Daemon.Core.Locking;
+using Outfitter.Daemon.Core.Ports;
 using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon;
 
-/// <summary>Clients that find their daemon, or start it: the pattern of watchman, Bazel's server or eslint_d.</summary>
+/// <summary>
+/// Clients that find their daemon, or start it: the pattern of watchman, Bazel's server or eslint_d. The decisions are
+/// the core's (<see cref="ConnectOrStart"/>); this class is their interpreter: it gathers the facts through the ports
+/// (transport, lock files, launcher, clock), asks for the next step, carries it out, and repeats. Thread-safe (every
+/// call has its own state).
+/// </summary>
 public static class DaemonClient
 {
     /// <summary>
     /// Connects to the daemon <paramref name="name"/>; if none runs (or its socket is stale), starts it detached with
     /// <paramref name="start"/>, waits until it answers, and connects. When many clients do this at once, one lock file
-    /// (the daemon's lock file + <c>.spawn</c>) elects the one that starts it; the others wait for it. If the daemon exits
-    /// during start-up the error carries its exit code and the last lines of its log.
+    /// (the daemon's lock file + <c>.spawn</c>, <c>daemon.lock.spawn</c>) elects the one that starts it; the others wait
+    /// for it, and take over the election if that client fails. If the daemon exits during start-up the error carries
+    /// its exit code and the last lines of its log. Uses this operating system's ports (<see cref="OsPorts.Current"/>).
     /// </summary>
     /// <returns>A connected client (the caller disposes it) and whether this call started the daemon.</returns>
+    public static Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> ConnectOrStartAsync(
+        string name, DaemonStartInfo start, ConnectOrStartOptions? options = null, CancellationToken cancellationToken = default) =>
+        ConnectOrStartAsync(OsPorts.Current, name, start, options, cancellationToken);
+
+    /// <summary>
+    /// <see cref="ConnectOrStartAsync(string, DaemonStartInfo, ConnectOrStartOptions?, CancellationToken)"/> over the
+    /// given ports (for example the test kit's fakes, with a fake clock): paths are resolved with
+    /// <see cref="DaemonPorts.Runtime"/>, the daemon is started with <see cref="DaemonPorts.Launcher"/>, waits use
+    /// <see cref="DaemonPorts.Time"/>.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> ConnectOrStartAsync(
-        string name, DaemonStartInfo start, ConnectOrStartOptions? options = null, CancellationToken cancellationToken = default)
+        DaemonPorts ports, string name, DaemonStartInfo start, ConnectOrStartOptions? options = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(ports);
         ArgumentNullException.ThrowIfNull(start);
         options ??= new ConnectOrStartOptions();
-        var resolved = DaemonPaths.Resolve(name);
+        var resolved = new DaemonPathResolver(ports.Runtime, ports.Directories).Resolve(name);
         if (resolved.IsFailure)
             return new DaemonConnectionError.ProtocolError(resolved.Match(_ => "", e => e.Message));
         var paths = resolved.Match(p => p, _ => throw new InvalidOperationException());
         var socket = options.SocketPath ?? paths.SocketPath;
-        var spawnLock = options.SpawnLockPath ?? paths.LockPath + ".spawn";
-        var logPath = start.LogPath ?? Path.Combine(Path.GetDirectoryName(paths.LockPath)!, "daemon.log");
-        var deadline = DateTime.UtcNow + options.StartTimeout;
+        var launch = new DaemonLaunch(
+            start.FileName,
+            toSeq(start.Arguments),
+            Optional(start.WorkingDirectory),
+            toSeq(start.Environment.Select(variable => (variable.Key, Optional(variable.Value)))),
+            start.LogPath ?? Path.Combine(Path.GetDirectoryName(paths.LockPath) ?? paths.DaemonDir, "daemon.log"));
 
-        var client = IpcClient.Create(socket, options.Client);
-        if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
-            return (client, false);
-
-        IpcClient? waiting = null;
-        var lastFailure = Option<DaemonConnectionError>.None;
+        var locks = new DaemonLockService(ports.LockFiles, ports.Processes, ports.Directories);
+        var run = new Run(ports, locks, new IpcClient(socket, options.Client, ports.Transport, locks), options.SpawnLockPath ?? ConnectOrStart.SpawnLockPath(paths.LockPath), launch);
         try
         {
-            return await ElectAndStartAsync().ConfigureAwait(false);
+            return await run.UntilDoneAsync(name, options.StartTimeout, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
-            waiting?.Close();
-        }
-
-        async Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> ElectAndStartAsync()
-        {
-            while (true)
-            {
-                var remaining = deadline - DateTime.UtcNow;
-                if (remaining <= TimeSpan.Zero)
-                    return new DaemonConnectionError.ConnectionTimeoutError((long)options.StartTimeout.TotalMilliseconds, $"start {name}", RequestSent: false, lastFailure);
-
-                var elected = DaemonLockService.Os.Acquire(spawnLock);
-
-                // Only "someone else holds it" means someone else is starting it. If the election file cannot be used at all,
-                // start the daemon anyway: its own lock still prevents two copies, and its failure says what is wrong.
-                var anotherStarter = elected.Match(_ => false, e => e.Code == LockErrorCode.AlreadyLocked);
-                if (!anotherStarter)
-                {
-                    using var spawner = elected.MatchUnsafe<LockHandle?>(h => h, _ => null);
-
-                    // Someone may have finished starting it between our first attempt and our election.
-                    if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
-                        return (client, false);
-
-                    using var daemon = DaemonLauncher.StartDetached(start, logPath);
-                    var ready = await DaemonLauncher.WaitUntilReadyAsync(socket, daemon, logPath, remaining, cancellationToken).ConfigureAwait(false);
-                    if (ready.IsLeft)
-                        return ready.Match(_ => throw new InvalidOperationException(), e => Left<DaemonConnectionError, (IpcClient, bool)>(e));
-                    await ready.Match(c => c.DisposeAsync(), _ => ValueTask.CompletedTask).ConfigureAwait(false);
-                    var connected = await client.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                    return connected.Map(_ => (client, true));
-                }
-
-                // Another client is starting it: wait for it to answer through the retrying connect pipeline, then look at
-                // the election again (if that client failed, the election is free and this one may start it).
-                waiting ??= IpcClient.Create(socket, new IpcClientOptions { ConnectTimeout = WaitSlice });
-                var waited = await waiting.ConnectAsync(cancellationToken).ConfigureAwait(false);
-                waited.IfLeft(error => lastFailure = error is DaemonConnectionError.ConnectionTimeoutError { LastFailure.IsSome: true } timeout ? timeout.LastFailure : Some(error));
-                if (waited.IsRight)
-                {
-                    waiting.Close();
-                    if ((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).IsRight)
-                        return (client, false);
-                }
-        }
+            run.Dispose();
         }
     }
 
-    private static readonly TimeSpan WaitSlice = TimeSpan.FromSeconds(2);
+    /// <summary>One call's interpreter state: the resources its steps acquired (the election, the started process).</summary>
+    private sealed class Run(DaemonPorts ports, DaemonLockService locks, IpcClient client, string spawnLockPath, DaemonLaunch launch) : IDisposable
+    {
+        private LockHandle? _election;
+        private ISpawnedProcess? _spawned;
+        private bool _handedOut;
+
+        public async Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> UntilDoneAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
+        {
+            var facts = ConnectOrStartFacts.Begin(ports.Time.GetUtcNow(), timeout);
+            while (true)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (_spawned is not null)
+                    facts = facts.WithSpawned(ObserveSpawned(_spawned));
+                switch (ConnectOrStart.Decide(facts, ports.Time.GetUtcNow()))
+                {
+                    case ConnectOrStartStep.Connect:
+                        facts = facts.AfterConnect(ConnectResult.Of(await client.ConnectAsync(cancellationToken).ConfigureAwait(false)));
+                        break;
+                    case ConnectOrStartStep.AcquireSpawnLock:
+                        var elected = locks.Acquire(spawnLockPath);
+                        _election = elected.MatchUnsafe<LockHandle?>(h => h, _ => null);
+                        facts = facts.AfterSpawnLock(SpawnLockState.Of(elected));
+                        break;
+                    case ConnectOrStartStep.Spawn:
+                        var spawned = ports.Launcher.Spawn(launch);
+                        _spawned = spawned.Match<ISpawnedProcess?>(p => p, _ => null);
+                        facts = facts.AfterSpawn(spawned.Match<SpawnedState>(
+                            Succ: p => new SpawnedState.Alive(p.Pid),
+                            Fail: e => new SpawnedState.SpawnFailed(e.Message)));
+                        break;
+                    case ConnectOrStartStep.WaitAndRetry wait:
+                        await Task.Delay(wait.Delay, ports.Time, cancellationToken).ConfigureAwait(false);
+                        facts = facts.AfterWait();
+                        break;
+                    case ConnectOrStartStep.Done done:
+                        _handedOut = true;
+                        return (client, done.Started);
+                    case ConnectOrStartStep.Fail fail:
+                        // Not ready in time: do not leave a half-started daemon behind that the caller believes failed.
+                        if (fail.StopSpawned)
+                            _spawned?.Kill();
+                        var tail = fail.Reason.NeedsLogTail ? ports.Launcher.LogTail(launch.LogPath, ConnectOrStart.LogTailLines).IfNone("") : "";
+                        return ConnectOrStart.ToError(fail.Reason, tail, name);
+                    case var other:
+                        throw new InvalidOperationException($"Unknown connect-or-start step {other}.");
+                }
+            }
+        }
+
+        private static SpawnedState ObserveSpawned(ISpawnedProcess process) =>
+            process.Observe() switch
+            {
+                SpawnedProcessState.Running => new SpawnedState.Alive(process.Pid),
+                SpawnedProcessState.Exited exited => new SpawnedState.Exited(process.Pid, exited.ExitCode),
+                var other => throw new InvalidOperationException($"Unknown process state {other}."),
+            };
+
+        public void Dispose()
+        {
+            // The election ends with this call (its file is removed on release); the daemon itself keeps running.
+            if (_election is not null)
+                _ = locks.Release(_election);
+            _spawned?.Dispose();
+            if (!_handedOut)
+                client.Close();
+        }
+    }
 }

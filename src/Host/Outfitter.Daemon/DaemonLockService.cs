@@ -150,11 +150,14 @@ public sealed class DaemonLockService
             var read = held.Read();
             if (read.IsFail)
                 return ToLockError(held.LockPath, (Error)read);
-            if (Observe(KernelLock.Free, LockFileContent.Parse(Some((string)read))) is LockDecision.HeldBy)
-                return false;
-            return held.Remove().Match(
-                Succ: _ => Right<LockError, bool>(true),
-                Fail: error => ToLockError(held.LockPath, error));
+            return StopDecisions.Cleanup(Observe(KernelLock.Free, LockFileContent.Parse(Some((string)read)))) switch
+            {
+                LockFileCleanup.Keep => false,
+                LockFileCleanup.Delete => held.Remove().Match(
+                    Succ: _ => Right<LockError, bool>(true),
+                    Fail: error => ToLockError(held.LockPath, error)),
+                var other => throw new InvalidOperationException($"Unknown clean-up decision {other}."),
+            };
         }
     }
 

@@ -14,14 +14,13 @@ public sealed record DaemonStartInfo(string FileName, IReadOnlyList<string> Argu
     /// <summary>Extra environment variables for the daemon (null values remove a variable).</summary>
     public IReadOnlyDictionary<string, string?> Environment { get; init; } = new Dictionary<string, string?>();
 
-    /// <summary>This same program started again with <paramref name="arguments"/> (apphost, or dotnet plus the entry dll).</summary>
-    public static DaemonStartInfo ThisProgram(params string[] arguments)
-    {
-        var processPath = System.Environment.ProcessPath ?? throw new InvalidOperationException("Cannot tell where this program lives.");
-        if (Path.GetFileNameWithoutExtension(processPath) != "dotnet")
-            return new DaemonStartInfo(processPath, arguments);
-        var entry = System.Reflection.Assembly.GetEntryAssembly();
-        var dll = Path.Combine(AppContext.BaseDirectory, (entry?.GetName().Name ?? throw new InvalidOperationException("No entry assembly.")) + ".dll");
-        return new DaemonStartInfo(processPath, [dll, .. arguments]);
-    }
+    /// <summary>
+    /// This same program started again with <paramref name="arguments"/> (apphost, or dotnet plus the entry dll), as the
+    /// composition root's launcher (<see cref="Core.Ports.IDaemonLauncher.ThisProgram"/>) tells.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It cannot be told where this program lives.</exception>
+    public static DaemonStartInfo ThisProgram(params string[] arguments) =>
+        Composition.OsPorts.Current.Launcher.ThisProgram().Match(
+            Succ: program => new DaemonStartInfo(program.FileName, [.. program.LeadingArguments, .. arguments]),
+            Fail: error => throw new InvalidOperationException(error.Message));
 }

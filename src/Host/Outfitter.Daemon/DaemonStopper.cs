@@ -3,12 +3,13 @@ using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Locking;
+using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon;
 
 /// <summary>
 /// Signals the process that holds a daemon's lock, and nothing else. Each call is a sandwich: observe the kernel lock,
-/// the file and the named process; decide with <see cref="StopDecisions.WhomToSignal"/>; send through
+/// the file and the named process; decide with <see cref="StopDecisions.WhomToSignal"/> and <see cref="StopDecisions.Target"/>; send through
 /// <see cref="IProcessSignals"/>, whose adapter re-checks the start time against the very process it signals. A PID
 /// read earlier is never signalled: every <see cref="SignalOwner"/> observes afresh. Thread-safe.
 /// </summary>
@@ -51,24 +52,24 @@ public sealed class DaemonStopper
     /// </summary>
     public OwnerSignalResult SignalOwner(string lockPath, ProcessSignal signal, ProcessIdentity? expectedOwner = null)
     {
-        switch (WhomToSignal(lockPath))
+        switch (StopDecisions.Target(WhomToSignal(lockPath), Optional(expectedOwner)))
         {
-            case SignalPermission.Refused refused:
-                return new OwnerSignalResult.Refused(refused.Reason, refused.NamedPid, StopDecisions.Explain(refused));
-            case SignalPermission.Allowed allowed when expectedOwner is not null && allowed.Owner != expectedOwner:
-                return new OwnerSignalResult.OwnerChanged(expectedOwner, allowed.Owner);
-            case SignalPermission.Allowed allowed:
-                return _signals.Send(allowed.Owner, signal).Match<OwnerSignalResult>(
+            case SignalTarget.Refuse refuse:
+                return new OwnerSignalResult.Refused(refuse.Refusal.Reason, refuse.Refusal.NamedPid, StopDecisions.Explain(refuse.Refusal));
+            case SignalTarget.OwnerChanged changed:
+                return new OwnerSignalResult.OwnerChanged(changed.Expected, changed.Now);
+            case SignalTarget.Send send:
+                return _signals.Send(send.Owner, signal).Match<OwnerSignalResult>(
                     Succ: delivery => delivery switch
                     {
-                        SignalDelivery.Delivered => new OwnerSignalResult.Sent(allowed.Owner, signal),
-                        SignalDelivery.Gone => new OwnerSignalResult.Gone(allowed.Owner),
-                        SignalDelivery.NotThatProcess => new OwnerSignalResult.Gone(allowed.Owner),
+                        SignalDelivery.Delivered => new OwnerSignalResult.Sent(send.Owner, signal),
+                        SignalDelivery.Gone => new OwnerSignalResult.Gone(send.Owner),
+                        SignalDelivery.NotThatProcess => new OwnerSignalResult.Gone(send.Owner),
                         _ => throw new InvalidOperationException($"Unknown signal delivery {delivery}."),
                     },
-                    Fail: error => new OwnerSignalResult.Failed(allowed.Owner, error.Message));
+                    Fail: error => new OwnerSignalResult.Failed(send.Owner, error.Message));
             case var other:
-                throw new InvalidOperationException($"Unknown signal permission {other}.");
+                throw new InvalidOperationException($"Unknown signal target {other}.");
         }
     }
 }

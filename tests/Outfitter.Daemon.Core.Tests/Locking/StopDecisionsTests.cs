@@ -165,4 +165,60 @@ public sealed class StopDecisionsTests
                 var passes = StopDecisions.Recheck(new ProcessIdentity(pid, recorded), now) == Core.Ports.SignalDelivery.Delivered;
                 return allowed == passes;
             });
+
+    [Fact]
+    public void A_stop_signals_only_the_holder_it_expects()
+    {
+        var owner = new ProcessIdentity(200, Some(7UL));
+        var allowed = new SignalPermission.Allowed(owner);
+        Assert.Equal(new SignalTarget.Send(owner), StopDecisions.Target(allowed, None));
+        Assert.Equal(new SignalTarget.Send(owner), StopDecisions.Target(allowed, Some(owner)));
+        var before = new ProcessIdentity(200, Some(6UL)); // the same PID, an earlier process
+        Assert.Equal(new SignalTarget.OwnerChanged(before, owner), StopDecisions.Target(allowed, Some(before)));
+        var refused = new SignalPermission.Refused(SignalRefusal.PidReused, Some(200));
+        Assert.Equal(new SignalTarget.Refuse(refused), StopDecisions.Target(refused, Some(owner)));
+    }
+
+    [Property(MaxTest = 1000)]
+    public Property A_signal_target_is_always_the_verified_holder_and_the_expected_process() =>
+        Prop.ForAll(
+            (from kernel in Generators.Kernel
+             from owner in Generators.Identity
+             from live in Generators.OptionOf(Generators.StartTime)
+             from dead in Gen.Elements(false, true)
+             from expected in Generators.OptionOf(Generators.Identity)
+             select (kernel, owner, live, dead, expected)).ToArbitrary(),
+            c =>
+            {
+                var named = Some<ProcessStatus>(c.dead ? new ProcessStatus.Dead() : new ProcessStatus.Alive(c.live));
+                var permission = StopDecisions.WhomToSignal(c.kernel, new LockFileContent.Owned(c.owner), named, Self);
+                return StopDecisions.Target(permission, c.expected) is not SignalTarget.Send send
+                    || (c.kernel == KernelLock.Held && !c.dead && c.owner.StartTime.IsSome && c.live == c.owner.StartTime
+                        && send.Owner == c.owner && c.owner.Pid != Self.Pid && c.expected.ForAll(e => e == c.owner));
+            });
+
+    [Fact]
+    public void A_clean_up_deletes_only_stale_or_invalid_lock_files()
+    {
+        Assert.Equal(new LockFileCleanup.Keep(Some(200)), StopDecisions.Cleanup(new LockDecision.HeldBy(Some(200), HeldReason.LiveOwnerInFile)));
+        Assert.IsType<LockFileCleanup.Delete>(StopDecisions.Cleanup(new LockDecision.ReclaimStale(200, StaleReason.OwnerDead)));
+        Assert.IsType<LockFileCleanup.Delete>(StopDecisions.Cleanup(new LockDecision.ReclaimInvalid("garbage")));
+        Assert.IsType<LockFileCleanup.Delete>(StopDecisions.Cleanup(new LockDecision.Acquire()));
+    }
+
+    [Property(MaxTest = 1000)]
+    public Property A_clean_up_never_deletes_the_file_of_a_live_owner_it_could_verify() =>
+        Prop.ForAll(
+            (from owner in Generators.Identity
+             from live in Generators.OptionOf(Generators.StartTime)
+             select (owner, live)).ToArbitrary(),
+            c =>
+            {
+                // Observed while the clean-up holds the kernel lock (so the kernel says free): the file's word decides.
+                var content = new LockFileContent.Owned(c.owner);
+                var named = LockDecisions.PidToInspect(content, Self).Map(_ => (ProcessStatus)new ProcessStatus.Alive(c.live));
+                var decision = LockDecisions.Decide(KernelLock.Free, content, named, Self);
+                var cleanup = StopDecisions.Cleanup(decision);
+                return (cleanup is LockFileCleanup.Keep) == decision is LockDecision.HeldBy;
+            });
 }
