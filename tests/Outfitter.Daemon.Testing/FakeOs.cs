@@ -260,6 +260,20 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
+        public Fin<Unit> RemoveTree(string path)
+        {
+            lock (_os._gate)
+            {
+                bool Inside(string p) => p == path || p.StartsWith(path.TrimEnd('/') + "/", StringComparison.Ordinal);
+                foreach (var dir in _os._directories.Keys.Where(Inside).ToList())
+                    _os._directories.Remove(dir);
+                foreach (var file in _os._files.Keys.Where(Inside).ToList())
+                    _os._files.Remove(file);
+                return unit;
+            }
+        }
+
+        /// <inheritdoc />
         public Fin<Unit> SetOwnerOnly(string path)
         {
             lock (_os._gate)

@@ -56,6 +56,13 @@ internal sealed class UnixDirectories : IDirectories
     /// <inheritdoc />
     public Fin<Unit> SetOwnerOnly(string path) => Guard(path, () => File.SetUnixFileMode(path, OwnerOnly));
 
+    /// <inheritdoc />
+    public Fin<Unit> RemoveTree(string path) => Guard(path, () =>
+    {
+        if (Directory.Exists(path))
+            Directory.Delete(path, recursive: true);
+    });
+
     private static Fin<Unit> Guard(string path, Action action)
     {
         try

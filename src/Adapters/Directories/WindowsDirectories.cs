@@ -37,4 +37,19 @@ internal sealed class WindowsDirectories : IDirectories
 
     /// <inheritdoc />
     public Fin<Unit> SetOwnerOnly(string path) => unit;
+
+    /// <inheritdoc />
+    public Fin<Unit> RemoveTree(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+            return unit;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return OsErrors.Io($"cannot remove {path}: {e.Message}");
+        }
+    }
 }

@@ -17,4 +17,7 @@ public interface IDirectories
 
     /// <summary>Sets mode 0700 on an existing directory of ours.</summary>
     Fin<Unit> SetOwnerOnly(string path);
+
+    /// <summary>Removes the directory and everything in it; nothing there is fine.</summary>
+    Fin<Unit> RemoveTree(string path);
 }

@@ -81,7 +81,7 @@ public static class Commands
             RightAsync: async connected =>
             {
                 await using var client = connected.Client;
-                using var cts = new CancellationTokenSource(DefaultQueryTimeout);
+                using var cts = new CancellationTokenSource(DefaultQueryTimeout, OsPorts.Current.Time);
                 var status = await StatusOf(client, cts.Token);
                 var pid = status.Match(Right: s => s.Map(e => e.GetProperty("pid").GetInt32()), Left: _ => Option<int>.None).IfNone(-1);
                 output.Result(("name", target.Name), ("pid", pid), ("started", connected.Started), ("socket", target.SocketPath), ("log", target.LogPath));

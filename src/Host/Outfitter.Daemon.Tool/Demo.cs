@@ -1,4 +1,7 @@
-using System.Diagnostics;
+using LanguageExt;
+using Outfitter.Daemon.Composition;
+using Outfitter.Daemon.Core.Ports;
+using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon.Tool;
 
@@ -38,19 +41,14 @@ public static class Demo
         await Step($"send --name {name} '{{\"type\":\"echo\",\"data\":\"hello ✓\"}}'", () => Commands.SendAsync(target, CommandLine.Parse(["send", "{\"type\":\"echo\",\"data\":\"hello ✓\"}"]).Line!, output));
         await Step($"status --name {name}", () => Commands.StatusAsync(target, line, output));
         await Step($"health --name {name}", () => Commands.HealthAsync(target, line, output));
-        await Step($"run --name {name}   (a second instance)", () => SecondInstanceAsync(name, stdout), ExitCodes.Negative);
+        await Step($"run --name {name}   (a second instance)", () => SecondInstanceAsync(name, Path.Combine(Path.GetDirectoryName(target.LockPath)!, "second-instance.log"), stdout), ExitCodes.Negative);
         await Step($"stop --name {name}", () => Commands.StopAsync(target, CommandLine.Parse(["stop", "--name", name]).Line!, output));
         await Step($"status --name {name}", () => Commands.StatusAsync(target, line, new Output(stdout, stdout, json: false)), ExitCodes.NotRunning);
 
         // The demo's daemon had its own name: leave nothing behind.
-        try
-        {
-            Directory.Delete(Path.GetDirectoryName(target.LockPath)!, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            await stderr.WriteLineAsync($"(could not remove the demo's directory: {e.Message})");
-        }
+        var removed = OsPorts.Current.Directories.RemoveTree(Path.GetDirectoryName(target.LockPath)!);
+        if (removed.IsFail)
+            await stderr.WriteLineAsync($"(could not remove the demo's directory: {removed.Match(_ => "", e => e.Message)})");
 
         await stdout.WriteLineAsync(failures == 0
             ? "\nDemo passed: started, answered, refused a second instance, stopped cleanly."
@@ -58,18 +56,33 @@ public static class Demo
         return failures == 0 ? ExitCodes.Ok : ExitCodes.Failure;
     }
 
-    private static async Task<int> SecondInstanceAsync(string name, TextWriter stdout)
+    /// <summary>Runs <c>run --name</c> again through the launcher port and shows what it said (its log) and its exit code.</summary>
+    private static async Task<int> SecondInstanceAsync(string name, string logPath, TextWriter stdout)
     {
+        var ports = OsPorts.Current;
         var start = DaemonStartInfo.ThisProgram("run", "--name", name);
-        var info = new ProcessStartInfo(start.FileName) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in start.Arguments)
-            info.ArgumentList.Add(argument);
-        using var child = Process.Start(info) ?? throw new InvalidOperationException("Could not start a second instance.");
-        var output = child.StandardOutput.ReadToEndAsync();
-        var errors = child.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await child.WaitForExitAsync(deadline.Token);
-        await stdout.WriteLineAsync("  " + ((await output) + (await errors)).Trim());
-        return child.ExitCode;
+        var spawned = ports.Launcher.Spawn(new DaemonLaunch(start.FileName, toSeq(start.Arguments), None, Seq<(string, Option<string>)>(), logPath));
+        if (spawned.IsFail)
+        {
+            await stdout.WriteLineAsync("  could not start a second instance: " + spawned.Match(_ => "", e => e.Message));
+            return ExitCodes.Failure;
+        }
+
+        var child = spawned.Match(p => p, e => throw new InvalidOperationException(e.Message));
+        var deadline = ports.Time.GetTimestamp() + (long)(60 * ports.Time.TimestampFrequency);
+        while (child.Observe() is SpawnedProcessState.Running)
+        {
+            if (ports.Time.GetTimestamp() > deadline)
+            {
+                child.Kill();
+                await stdout.WriteLineAsync("  the second instance did not exit within 60 s");
+                return ExitCodes.Failure;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(20), ports.Time);
+        }
+
+        await stdout.WriteLineAsync("  " + ports.Launcher.LogTail(logPath, 5).IfNone("").Trim());
+        return child.Observe() is SpawnedProcessState.Exited exited ? exited.ExitCode.IfNone(ExitCodes.Failure) : ExitCodes.Failure;
     }
 }

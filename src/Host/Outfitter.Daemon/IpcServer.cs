@@ -201,8 +201,9 @@ public sealed partial class IpcServer : IAsyncDisposable
             var valid = SocketPaths.ValidateUnix(Path, _os);
             if (valid.IsLeft)
                 return Error(IpcListenErrorCode.InvalidPath, valid.Match(_ => "", e => e));
-            var parent = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(Path));
-            if (parent is not null && _directories.CreateAll(parent) is { IsFail: true } failed)
+            // A relative path's parent is resolved against the working directory by the directories port, not here.
+            var parent = System.IO.Path.GetDirectoryName(Path);
+            if (!string.IsNullOrEmpty(parent) && _directories.CreateAll(parent) is { IsFail: true } failed)
                 return Error(IpcListenErrorCode.Io, ((Error)failed).Message);
         }
 
@@ -301,7 +302,7 @@ public sealed partial class IpcServer : IAsyncDisposable
             return;
         }
 
-        var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _settings);
+        var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _settings, _time);
         if (stopping)
             connection.StopReading();
         var running = Task.Run(connection.RunAsync, CancellationToken.None);
@@ -388,7 +389,7 @@ public sealed partial class IpcServer : IAsyncDisposable
             foreach (var connection in _connections.Keys)
                 connection.StopReading();
             var all = Task.WhenAll(_connections.Values);
-            if (await Task.WhenAny(all, Task.Delay(_settings.CloseTimeout + CloseGrace, CancellationToken.None)).ConfigureAwait(false) != all)
+            if (await Task.WhenAny(all, Task.Delay(_settings.CloseTimeout + CloseGrace, _time, CancellationToken.None)).ConfigureAwait(false) != all)
             {
                 LogClosingAbandoned(Path, _connections.Count);
                 foreach (var connection in _connections.Keys)

@@ -51,20 +51,6 @@ public sealed class ArchitectureTests
         Assert.DoesNotContain("Outfitter.Daemon", references);
     }
 
-    [Fact]
-    public void The_shell_handles_no_socket_exceptions_and_reads_neither_the_pid_nor_the_system_clock_itself()
-    {
-        // Transport failures arrive as the port's values (StreamRead, StreamWrite); the PID and the clock come from the
-        // ports (IProcessTable, TimeProvider) that the one composition root picks.
-        string[] forbidden = ["System.Net.Sockets.", "System.Environment.get_ProcessId", "System.TimeProvider.get_System"];
-        foreach (var assembly in new[] { typeof(IpcServer).Assembly, typeof(Hosting.DaemonHost).Assembly })
-        {
-            var offending = ReferencedMembers(assembly).Where(m => forbidden.Any(f => m.StartsWith(f, StringComparison.Ordinal))).ToList();
-
-            Assert.True(offending.Count == 0, $"{assembly.GetName().Name} uses: " + string.Join(", ", offending));
-        }
-    }
-
     /// <summary>Every type and member the assembly references from other assemblies, as "Namespace.Type.Member".</summary>
     private static List<string> ReferencedMembers(Assembly assembly)
     {

@@ -37,6 +37,7 @@ internal sealed class ServerConnection
     private int _writing;
     private int _stopping;
     private int _aborted;
+    private readonly TimeProvider _time;
     private volatile bool _broken;
     private TaskCompletionSource? _drained;
     private TaskCompletionSource? _slotFree;
@@ -44,11 +45,12 @@ internal sealed class ServerConnection
     private long _nextPending;
     private int _inFlight;
 
-    internal ServerConnection(IIpcStream stream, Func<IpcRequestHandler?> handler, IpcServerSettings options)
+    internal ServerConnection(IIpcStream stream, Func<IpcRequestHandler?> handler, IpcServerSettings options, TimeProvider time)
     {
         _stream = stream;
         _handler = handler;
         _options = options;
+        _time = time;
     }
 
     private bool Stopping => Volatile.Read(ref _stopping) == 1;
@@ -184,7 +186,7 @@ internal sealed class ServerConnection
         var scratch = System.Buffers.ArrayPool<byte>.Shared.Rent(DiscardBytes);
         try
         {
-            using var deadline = new CancellationTokenSource(_options.CloseTimeout);
+            using var deadline = new CancellationTokenSource(_options.CloseTimeout, _time);
             while ((await _stream.ReadAsync(scratch, deadline.Token).ConfigureAwait(false)) is { IsReceived: true, Count: > 0 })
             {
             }
@@ -338,7 +340,7 @@ internal sealed class ServerConnection
             var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var idle = Interlocked.CompareExchange(ref _idle, signal, null) ?? signal;
             if (Volatile.Read(ref _inFlight) > 0)
-                await Task.WhenAny(idle.Task, Task.Delay(_options.CloseTimeout)).ConfigureAwait(false);
+                await Task.WhenAny(idle.Task, Task.Delay(_options.CloseTimeout, _time)).ConfigureAwait(false);
         }
 
         foreach (var key in _pending.Keys)
@@ -350,7 +352,7 @@ internal sealed class ServerConnection
             }
         }
 
-        await Task.WhenAny(FlushAllAsync(), Task.Delay(FinalFlushTimeout)).ConfigureAwait(false);
+        await Task.WhenAny(FlushAllAsync(), Task.Delay(FinalFlushTimeout, _time)).ConfigureAwait(false);
     }
 
     /// <summary>Writes everything queued, including replies an asynchronous writer is still sending, before the stream closes.</summary>
