@@ -57,8 +57,10 @@ public sealed class ReadmeExamplesTests : IDisposable
 
         await using var client = IpcClient.Create(socket,
             new IpcClientOptions { ConnectTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromSeconds(10) });
-        var reply = await client.ConnectAsync()
-            .BindAsync(_ => client.SendAsync(JsonDocument.Parse("""{"type":"version"}""").RootElement));
+        var connected = await client.ConnectAsync();
+        Result<JsonElement, DaemonConnectionError> reply = connected.TryGetError(out var failure)
+            ? failure
+            : await client.SendAsync(JsonDocument.Parse("""{"type":"version"}""").RootElement);
         var message = reply.Match(json => json.ToString(), error => error switch
         {
             DaemonConnectionError.StaleSocketError s => $"Stale socket at {s.SocketPath}, PID: {s.Pid}",
@@ -90,7 +92,7 @@ public sealed class ReadmeExamplesTests : IDisposable
 #pragma warning restore IL2026, IL3050
         Assert.True((await server.ListenAsync()).IsSuccess);
         await using var client = IpcClient.Create(socket);
-        Assert.True((await client.ConnectAsync()).IsRight);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
 
         var ok = await client.SendAsync(JsonDocument.Parse("""{"type":"status"}""").RootElement);
         var bad = await client.SendAsync(JsonDocument.Parse("""{"type":"nope"}""").RootElement);

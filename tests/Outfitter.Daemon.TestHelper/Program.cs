@@ -205,14 +205,14 @@ static async Task<int> ConnectOrStart(string name, string gate, string toolDll)
     {
         var status = await client.SendRawAsync("{\"type\":\"status\"}"u8.ToArray());
         return status.Match(
-            Right: json =>
+            json =>
             {
                 using var reply = System.Text.Json.JsonDocument.Parse(json);
                 var pid = reply.RootElement.GetProperty("pid").GetInt32();
                 Say($"CONNECTED {pid} {(started ? "true" : "false")}");
                 return 0;
             },
-            Left: e =>
+            e =>
             {
                 Say($"FAILED status: {OneLine(e.Message)}");
                 return 1;

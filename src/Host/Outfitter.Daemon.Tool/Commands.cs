@@ -115,8 +115,8 @@ public static class Commands
         var askTimeout = budget.RemainingAtMost(timeout / 2);
         await using (var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = askTimeout, LockPath = target.LockPath, TimeProvider = OsPorts.Current.Time }))
         {
-            asked = (await client.ConnectAsync()).IsRight
-                && (await client.SendRawAsync("{\"type\":\"shutdown\"}"u8.ToArray())).IsRight;
+            asked = (await client.ConnectAsync()).IsSuccess
+                && (await client.SendRawAsync("{\"type\":\"shutdown\"}"u8.ToArray())).IsSuccess;
         }
 
         if (!asked && !await DaemonLock.IsDaemonAliveAsync(target.LockPath))
@@ -249,7 +249,7 @@ public static class Commands
         {
             var reply = await client.SendRawAsync("{\"type\":\"health\"}"u8.ToArray());
             return reply.Match(
-                Right: json =>
+                json =>
                 {
                     var health = JsonDocument.Parse(json).RootElement;
                     var healthy = health.TryGetProperty("healthy", out var h) && h.ValueKind == JsonValueKind.True;
@@ -273,7 +273,7 @@ public static class Commands
 
                     return healthy ? ExitCodes.Ok : ExitCodes.Negative;
                 },
-                Left: error => FailWith(output, target, error, "health", timeout));
+                error => FailWith(output, target, error, "health", timeout));
         }, timeout);
     }
 
@@ -290,12 +290,12 @@ public static class Commands
             var reply = await client.SendRawAsync("{\"type\":\"ping\"}"u8.ToArray());
             var micros = time.GetElapsedTime(sent).TotalMicroseconds;
             return reply.Match(
-                Right: _ =>
+                _ =>
                 {
                     output.Result(("socket", target.SocketPath), ("pong", true), ("roundTripMicroseconds", Math.Round(micros, 1)));
                     return ExitCodes.Ok;
                 },
-                Left: error => FailWith(output, target, error, "ping", timeout));
+                error => FailWith(output, target, error, "ping", timeout));
         }, timeout);
     }
 
@@ -321,12 +321,12 @@ public static class Commands
         {
             var reply = await client.SendAsync(payload);
             return reply.Match(
-                Right: json =>
+                json =>
                 {
                     output.RawJson(json.GetRawText());
                     return ExitCodes.Ok;
                 },
-                Left: error => error is DaemonConnectionError.RemoteError
+                error => error is DaemonConnectionError.RemoteError
                     ? output.Fail(ExitCodes.Negative, error.Message)
                     : FailWith(output, target, error, "send", timeout));
         }, timeout);
@@ -343,7 +343,7 @@ public static class Commands
     {
         await using var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = requestTimeout, LockPath = target.LockPath, TimeProvider = OsPorts.Current.Time });
         var connected = await client.ConnectAsync();
-        if (connected.IsLeft)
+        if (connected.IsFailure)
         {
             var error = connected.Match(_ => throw new InvalidOperationException(), e => e);
             return output.Fail(ExitCodes.NotRunning, $"{target.Name} is not running: {error.Message} Start it with 'outfitter-daemon start{(target.NameGiven ? " --name " + target.Name : "")}'.");
@@ -408,7 +408,7 @@ public static class Commands
 
     /// <summary>Right(Some): a status object; Right(None): an answer that is not one; Left: no answer, and why.</summary>
     private static async Task<Either<DaemonConnectionError, Option<JsonElement>>> StatusOf(IpcClient client, CancellationToken cancellationToken = default) =>
-        (await client.SendRawAsync("{\"type\":\"status\"}"u8.ToArray(), cancellationToken)).Map(json =>
+        (await client.SendRawAsync("{\"type\":\"status\"}"u8.ToArray(), cancellationToken)).ToEither().Map(json =>
             IsStatus(json, out var status) ? Prelude.Some(status) : Option<JsonElement>.None);
 
     private static bool IsStatus(ReadOnlyMemory<byte> json, out JsonElement status)

@@ -3,6 +3,7 @@ using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Clients;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Functional;
 using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon;
@@ -82,7 +83,7 @@ public static class DaemonClient
                 switch (ConnectOrStart.Decide(facts, ports.Time.GetUtcNow()))
                 {
                     case ConnectOrStartStep.Connect:
-                        facts = facts.AfterConnect(ConnectResult.Of(await client.ConnectAsync(cancellationToken).ConfigureAwait(false)));
+                        facts = facts.AfterConnect(ConnectResult.Of((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).ToEither()));
                         break;
                     case ConnectOrStartStep.AcquireSpawnLock:
                         var elected = locks.Acquire(spawnLockPath);

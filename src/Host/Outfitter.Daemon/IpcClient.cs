@@ -7,6 +7,7 @@ using LanguageExt;
 using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Functional;
 using Outfitter.Daemon.Ipc;
 using Polly;
 using Polly.Retry;
@@ -70,7 +71,10 @@ public sealed class IpcClient : IAsyncDisposable
     /// <see cref="DaemonConnectionError.StaleSocketError"/> naming that daemon's PID. With it, those are retried until the
     /// deadline. Connecting while connected does nothing.
     /// </summary>
-    public async Task<Either<DaemonConnectionError, Unit>> ConnectAsync(CancellationToken cancellationToken = default)
+    public async Task<Result<Done, DaemonConnectionError>> ConnectAsync(CancellationToken cancellationToken = default) =>
+        (await ConnectCoreAsync(cancellationToken).ConfigureAwait(false)).ToResult();
+
+    private async Task<Either<DaemonConnectionError, Unit>> ConnectCoreAsync(CancellationToken cancellationToken)
     {
         await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -168,7 +172,10 @@ public sealed class IpcClient : IAsyncDisposable
     /// (<see cref="DaemonConnectionError.IsSafeToRetry"/>: never sent, or refused with <c>SHUTTING_DOWN</c>) or the outcome
     /// is unknown (<see cref="DaemonConnectionError.OutcomeUnknown"/>: sent, then the connection was lost or the reply late).
     /// </summary>
-    public async Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> SendRawAsync(ReadOnlyMemory<byte> payloadJson, CancellationToken cancellationToken = default)
+    public async Task<Result<ReadOnlyMemory<byte>, DaemonConnectionError>> SendRawAsync(ReadOnlyMemory<byte> payloadJson, CancellationToken cancellationToken = default) =>
+        (await SendRawCoreAsync(payloadJson, cancellationToken).ConfigureAwait(false)).ToResult();
+
+    private async Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> SendRawCoreAsync(ReadOnlyMemory<byte> payloadJson, CancellationToken cancellationToken)
     {
         var connection = Volatile.Read(ref _connection);
         if (connection is not { IsOpen: true })
@@ -199,22 +206,22 @@ public sealed class IpcClient : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="message"/> and reads the reply payload as <typeparamref name="TResult"/>, with source-generated metadata (trim- and AOT-safe).</summary>
-    public async Task<Either<DaemonConnectionError, TResult>> SendAsync<TMessage, TResult>(
+    public async Task<Result<TResult, DaemonConnectionError>> SendAsync<TMessage, TResult>(
         TMessage message, JsonTypeInfo<TMessage> messageType, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken = default)
     {
-        var reply = await SendRawAsync(JsonSerializer.SerializeToUtf8Bytes(message, messageType), cancellationToken).ConfigureAwait(false);
-        return reply.Bind(json => Deserialize(json, resultType));
+        var reply = await SendRawCoreAsync(JsonSerializer.SerializeToUtf8Bytes(message, messageType), cancellationToken).ConfigureAwait(false);
+        return reply.Bind(json => Deserialize(json, resultType)).ToResult();
     }
 
     /// <summary>Sends a JSON payload and returns the reply payload as a <see cref="JsonElement"/> (trim- and AOT-safe).</summary>
-    public async Task<Either<DaemonConnectionError, JsonElement>> SendAsync(JsonElement message, CancellationToken cancellationToken = default)
+    public async Task<Result<JsonElement, DaemonConnectionError>> SendAsync(JsonElement message, CancellationToken cancellationToken = default)
     {
         // Written with relaxed escaping: non-ASCII text goes out as UTF-8, as the TypeScript client sends it.
         var payload = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(payload, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             message.WriteTo(writer);
-        var reply = await SendRawAsync(payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        return reply.Bind(json => Deserialize(json, IpcJsonContext.Default.JsonElement));
+        var reply = await SendRawCoreAsync(payload.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        return reply.Bind(json => Deserialize(json, IpcJsonContext.Default.JsonElement)).ToResult();
     }
 
     /// <summary>
@@ -223,9 +230,9 @@ public sealed class IpcClient : IAsyncDisposable
     /// </summary>
     [RequiresUnreferencedCode("Uses reflection-based JSON; use the JsonTypeInfo<T> overload for trimming.")]
     [RequiresDynamicCode("Uses reflection-based JSON; use the JsonTypeInfo<T> overload for AOT.")]
-    public async Task<Either<DaemonConnectionError, T>> SendAsync<T>(object? message, CancellationToken cancellationToken = default)
+    public async Task<Result<T, DaemonConnectionError>> SendAsync<T>(object? message, CancellationToken cancellationToken = default)
     {
-        var reply = await SendRawAsync(JsonSerializer.SerializeToUtf8Bytes(message), cancellationToken).ConfigureAwait(false);
+        var reply = await SendRawCoreAsync(JsonSerializer.SerializeToUtf8Bytes(message), cancellationToken).ConfigureAwait(false);
         return reply.Bind(json =>
         {
             try
@@ -236,7 +243,7 @@ public sealed class IpcClient : IAsyncDisposable
             {
                 return Left<DaemonConnectionError, T>(new DaemonConnectionError.ProtocolError($"the reply payload is not a {typeof(T).Name}: {e.Message}"));
             }
-        });
+        }).ToResult();
     }
 
     private static Either<DaemonConnectionError, T> Deserialize<T>(ReadOnlyMemory<byte> json, JsonTypeInfo<T> type)

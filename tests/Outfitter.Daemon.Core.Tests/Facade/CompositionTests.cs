@@ -55,7 +55,7 @@ public sealed class CompositionTests
         Assert.Equal(Some(LockFileContent.Format(_machine.Process.Current)), _machine.Os.ReadFile("/run/test/svc/daemon.lock"));
         Assert.True(_machine.Transport.Exists(host.SocketPath));
         await using var client = ClientFor(host, provider);
-        Assert.True((await client.ConnectAsync()).IsRight);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
         Assert.True((await Ask(client, """{"type":"ping"}""")).GetProperty("pong").GetBoolean());
         Assert.Equal("world", (await Ask(client, """{"type":"hello"}""")).GetString());
         var status = await Ask(client, """{"type":"status"}""");

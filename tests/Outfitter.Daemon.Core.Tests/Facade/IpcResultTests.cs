@@ -18,7 +18,7 @@ public sealed class IpcResultTests
     private IpcClient NewClient() =>
         new(Socket, new IpcClientOptions(), _machine.Transport, new DaemonLockService(_machine.Process, _machine.Process, _machine.Process));
 
-    private static Task<Either<DaemonConnectionError, JsonElement>> Ask(IpcClient client, string type) =>
+    private static Task<Result<JsonElement, DaemonConnectionError>> Ask(IpcClient client, string type) =>
         client.SendAsync(JsonDocument.Parse($$"""{"type":"{{type}}"}""").RootElement).WaitAsync(Deadline);
 
     [Fact]
@@ -35,7 +35,7 @@ public sealed class IpcResultTests
             .Handle);
         Assert.True((await server.ListenAsync()).IsSuccess);
         await using var first = NewClient();
-        Assert.True((await first.ConnectAsync()).IsRight);
+        Assert.True((await first.ConnectAsync()).IsSuccess);
 
         var error = (await Ask(first, "forgetful")).Match(r => throw new Xunit.Sdk.XunitException($"Expected an error, got {r}"), e => e);
 
@@ -45,10 +45,10 @@ public sealed class IpcResultTests
         Assert.DoesNotContain("half-written", remote.RemoteMessage, StringComparison.Ordinal);
 
         // The same connection and another client are still served.
-        Assert.True((await Ask(first, "ping")).IsRight);
+        Assert.True((await Ask(first, "ping")).IsSuccess);
         await using var second = NewClient();
-        Assert.True((await second.ConnectAsync()).IsRight);
-        Assert.True((await Ask(second, "ping")).IsRight);
+        Assert.True((await second.ConnectAsync()).IsSuccess);
+        Assert.True((await Ask(second, "ping")).IsSuccess);
         Assert.True(server.IsListening);
     }
 

@@ -59,8 +59,8 @@ public sealed class OptionsAreValuesTests
         Assert.True(_machine.Systemd.ListenVariablesCleared);
         await using (var client = ClientFor(host.SocketPath))
         {
-            Assert.True((await client.ConnectAsync()).IsRight);
-            Assert.True((await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement)).IsRight);
+            Assert.True((await client.ConnectAsync()).IsSuccess);
+            Assert.True((await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement)).IsSuccess);
         }
 
         Assert.True((await host.StopAsync()).IsSuccess);
@@ -82,7 +82,7 @@ public sealed class OptionsAreValuesTests
 
         Assert.True((await host.StartAsync()).IsSuccess);
         await using var client = ClientFor(host.SocketPath);
-        Assert.True((await client.ConnectAsync()).IsRight);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
         var status = (await client.SendAsync(JsonDocument.Parse("""{"type":"status"}""").RootElement)).Match(s => s, e => throw new Xunit.Sdk.XunitException(e.Message));
         Assert.Equal("svc", status.GetProperty("name").GetString());
         Assert.Equal("1.2.3", status.GetProperty("version").GetString());
@@ -119,8 +119,8 @@ public sealed class OptionsAreValuesTests
         options.MaxConnections = 0;
         Assert.True((await server.ListenAsync()).IsSuccess);
         await using var client = ClientFor("/run/test/ipc.sock");
-        Assert.True((await client.ConnectAsync()).IsRight);
-        Assert.True((await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement).WaitAsync(Deadline)).IsRight);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
+        Assert.True((await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement).WaitAsync(Deadline)).IsSuccess);
 
         Assert.Equal(1, options.MaxLineBytes);
         Assert.Equal(0, options.MaxConnections);

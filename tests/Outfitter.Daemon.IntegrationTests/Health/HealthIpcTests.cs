@@ -27,7 +27,7 @@ public sealed class HealthIpcTests : IDisposable
         server.OnRequest(new IpcRouter().MapHealth(checker).Handle);
         Assert.True((await server.ListenAsync()).IsSuccess);
         await using var client = IpcClient.Create(socket);
-        Assert.True((await client.ConnectAsync()).IsRight);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
 
         var reply = (await client.SendAsync(JsonDocument.Parse("""{"type":"health"}""").RootElement)).Match(j => j, e => throw new Xunit.Sdk.XunitException(e.Message));
 
@@ -48,7 +48,7 @@ public sealed class HealthIpcTests : IDisposable
         using var tool = ChildProcess.StartDotnet(Artifacts.ToolDll, "run", "--socket", socket);
         Assert.Equal($"READY {socket}", await tool.NextLineAsync());
         await using var client = IpcClient.Create(socket);
-        Assert.True((await client.ConnectAsync()).IsRight);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
 
         var reply = (await client.SendAsync(JsonDocument.Parse("""{"type":"health"}""").RootElement)).Match(j => j, e => throw new Xunit.Sdk.XunitException(e.Message));
 

@@ -214,11 +214,11 @@ public sealed class TypeScriptInteropTests : IClassFixture<TypeScriptPeers>, IDi
 
     private static string Shorten(string s) => s.Length <= 400 ? s : s[..400] + "…";
 
-    private static T Right<T>(Either<DaemonConnectionError, T> result) =>
-        result.Match(Right: value => value, Left: error => throw new Xunit.Sdk.XunitException($"Expected success, got {error}"));
+    private static T Right<T>(Result<T, DaemonConnectionError> result) =>
+        result.Match(value => value, error => throw new Xunit.Sdk.XunitException($"Expected success, got {error}"));
 
-    private static DaemonConnectionError Left<T>(Either<DaemonConnectionError, T> result) =>
-        result.Match(Right: value => throw new Xunit.Sdk.XunitException($"Expected a failure, got {value}"), Left: error => error);
+    private static DaemonConnectionError Left<T>(Result<T, DaemonConnectionError> result) =>
+        result.Match(value => throw new Xunit.Sdk.XunitException($"Expected a failure, got {value}"), error => error);
 
     private static T Right<T>(Result<T, LockError> result) =>
         result.Match(value => value, error => throw new Xunit.Sdk.XunitException($"Expected success, got {error}"));
@@ -227,8 +227,8 @@ public sealed class TypeScriptInteropTests : IClassFixture<TypeScriptPeers>, IDi
         result.Match(value => throw new Xunit.Sdk.XunitException($"Expected a failure, got {value}"), error => error);
 
     private static T Right<T>(Either<LockError, T> result) =>
-        result.Match(Right: value => value, Left: error => throw new Xunit.Sdk.XunitException($"Expected success, got {error}"));
+        result.Match(value => value, error => throw new Xunit.Sdk.XunitException($"Expected success, got {error}"));
 
     private static LockError Left<T>(Either<LockError, T> result) =>
-        result.Match(Right: value => throw new Xunit.Sdk.XunitException($"Expected a failure, got {value}"), Left: error => error);
+        result.Match(value => throw new Xunit.Sdk.XunitException($"Expected a failure, got {value}"), error => error);
 }

@@ -483,7 +483,7 @@ public sealed class IpcTests : IAsyncLifetime
             while (!stop.IsCancellationRequested)
             {
                 await using var client = IpcClient.Create(Socket);
-                if ((await client.ConnectAsync()).IsRight)
+                if ((await client.ConnectAsync()).IsSuccess)
                     await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement);
             }
         })).ToList();
@@ -578,13 +578,13 @@ public sealed class IpcTests : IAsyncLifetime
         return string.Join("\n", lines) + child.Stderr;
     }
 
-    private static T Ok<T>(Either<DaemonConnectionError, T> result) =>
+    private static T Ok<T>(Result<T, DaemonConnectionError> result) =>
         result.Match(v => v, e => throw new Xunit.Sdk.XunitException($"Expected success, got {e}"));
 
     private static Done Ok(Result<Done, IpcListenError> result) =>
         result.Match(v => v, e => throw new Xunit.Sdk.XunitException($"Expected to listen, got {e}"));
 
-    private static DaemonConnectionError Err<T>(Either<DaemonConnectionError, T> result) =>
+    private static DaemonConnectionError Err<T>(Result<T, DaemonConnectionError> result) =>
         result.Match(v => throw new Xunit.Sdk.XunitException($"Expected an error, got {v}"), e => e);
 
     private static IpcListenError Err(Result<Done, IpcListenError> result) =>

@@ -108,7 +108,7 @@ public sealed class ShutdownDrainTests : IDisposable
         });
         Assert.True((await server.ListenAsync()).IsSuccess);
         await using var client = IpcClient.Create(socket);
-        Assert.True((await client.ConnectAsync()).IsRight);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
         var ping = JsonDocument.Parse("{\"type\":\"ping\"}").RootElement;
 
         // Requests keep going out from several callers while the server closes under them.
@@ -119,7 +119,7 @@ public sealed class ShutdownDrainTests : IDisposable
         });
         var callers = Enumerable.Range(0, 8).Select(_ => Task.Run(async () =>
         {
-            var results = new List<LanguageExt.Either<DaemonConnectionError, JsonElement>>();
+            var results = new List<Result<JsonElement, DaemonConnectionError>>();
             for (var i = 0; i < 200; i++)
                 results.Add(await client.SendAsync(ping));
             return results;
@@ -127,7 +127,7 @@ public sealed class ShutdownDrainTests : IDisposable
         await closing;
         var all = (await Task.WhenAll(callers)).SelectMany(r => r).ToList();
 
-        var errors = all.Where(r => r.IsLeft).Select(r => r.Match(_ => throw new InvalidOperationException(), e => e)).ToList();
+        var errors = all.Where(r => r.IsFailure).Select(r => r.Match(_ => throw new InvalidOperationException(), e => e)).ToList();
         Assert.All(errors, e => Assert.True(e.IsSafeToRetry && !e.OutcomeUnknown, $"Not executed, so safe to retry: {e}"));
         Assert.Contains(errors, e => e is DaemonConnectionError.ConnectionClosedError { RequestSent: false });
         Assert.Contains("safe to retry", errors.First().Message, StringComparison.Ordinal);
@@ -141,7 +141,7 @@ public sealed class ShutdownDrainTests : IDisposable
         listener.Bind(new UnixDomainSocketEndPoint(socket));
         listener.Listen(1);
         await using var client = IpcClient.Create(socket);
-        Assert.True((await client.ConnectAsync()).IsRight);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
         using var accepted = await listener.AcceptAsync();
 
         var sending = client.SendAsync(JsonDocument.Parse("{\"type\":\"ping\"}").RootElement);

@@ -102,8 +102,8 @@ public sealed class SystemdIntegrationTests : IAsyncLifetime
         // At the moment READY arrives the socket must already accept and answer.
         await using (var client = IpcClient.Create(_runtime.Combine("svc", "daemon.sock")))
         {
-            Assert.True((await client.ConnectAsync()).IsRight, "READY was sent before the IPC socket accepted connections.");
-            Assert.True((await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement)).IsRight);
+            Assert.True((await client.ConnectAsync()).IsSuccess, "READY was sent before the IPC socket accepted connections.");
+            Assert.True((await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement)).IsSuccess);
         }
 
         Signals.Send(daemon.Pid, Signals.SIGTERM);
@@ -173,10 +173,10 @@ public sealed class SystemdIntegrationTests : IAsyncLifetime
 
         // Connect and ask at once, while the .NET daemon is still starting: the kernel queues us on systemd's socket.
         await using var client = IpcClient.Create(socket, new IpcClientOptions { RequestTimeout = ChildProcess.DefaultDeadline });
-        Assert.True((await client.ConnectAsync()).IsRight);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
         var reply = await client.SendAsync(JsonDocument.Parse("""{"type":"ping"}""").RootElement);
 
-        Assert.True(reply.IsRight, reply.Match(_ => "", e => e.Message));
+        Assert.True(reply.IsSuccess, reply.Match(_ => "", e => e.Message));
         Assert.Equal($"READY {socket}", await daemon.NextLineAsync());
         var (ready, _, _) = await NextAsync(m => m.StartsWith("READY=1", StringComparison.Ordinal), "READY=1");
         Assert.Contains($"MAINPID={daemon.Pid}", ready, StringComparison.Ordinal);

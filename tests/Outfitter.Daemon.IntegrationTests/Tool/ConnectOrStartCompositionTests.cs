@@ -79,11 +79,11 @@ public sealed class ConnectOrStartCompositionTests : ToolTestBase
     {
         var status = await client.SendRawAsync("{\"type\":\"status\"}"u8.ToArray());
         return status.Match(
-            Right: json =>
+            json =>
             {
                 using var reply = System.Text.Json.JsonDocument.Parse(json);
                 return reply.RootElement.GetProperty("pid").GetInt32();
             },
-            Left: e => throw new Xunit.Sdk.XunitException($"status failed: {e}"));
+            e => throw new Xunit.Sdk.XunitException($"status failed: {e}"));
     }
 }
