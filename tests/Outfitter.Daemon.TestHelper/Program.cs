@@ -48,7 +48,7 @@ static int Hold(string lockPath)
 {
     var acquired = DaemonLockService.Os.Acquire(lockPath);
     return acquired.Match(
-        Right: handle =>
+        handle =>
         {
             Say($"ACQUIRED {handle.Pid}");
             while (Console.ReadLine() is { } line && line != "release")
@@ -59,7 +59,7 @@ static int Hold(string lockPath)
             Say("RELEASED");
             return 0;
         },
-        Left: error =>
+        error =>
         {
             Say($"REFUSED {Describe(error)}");
             return 1;
@@ -80,10 +80,10 @@ static int Race(string lockPath, string gateDir, int rounds)
 
         var result = DaemonLockService.Os.Acquire(lockPath);
         Say(result.Match(
-            Right: h => $"ACQUIRED {round} {h.Pid}",
-            Left: e => $"REFUSED {round} {Describe(e)}"));
+            h => $"ACQUIRED {round} {h.Pid}",
+            e => $"REFUSED {round} {Describe(e)}"));
         var line = Console.ReadLine();
-        result.IfRight(h => h.Dispose());
+        result.Switch(h => h.Dispose(), _ => { });
         if (line != "next")
             return 2;
         Say($"DONE {round}");
@@ -107,15 +107,12 @@ static int Churn(string lockPath, string marker, int attempts, string gate)
     for (var i = 0; i < attempts; i++)
     {
         var result = DaemonLockService.Os.Acquire(lockPath);
-        if (result.IsLeft)
+        if (result.IsFailure)
         {
-            result.IfLeft(e =>
-            {
-                if (e.Code == LockErrorCode.AlreadyLocked)
-                    refused++;
-                else
-                    errors++;
-            });
+            if (result.Error.Code == LockErrorCode.AlreadyLocked)
+                refused++;
+            else
+                errors++;
             continue;
         }
 
@@ -134,7 +131,7 @@ static int Churn(string lockPath, string marker, int attempts, string gate)
         Thread.SpinWait(200);
         if (mine)
             File.Delete(marker);
-        result.IfRight(h => h.Dispose());
+        result.Switch(h => h.Dispose(), _ => { });
     }
 
     Say($"CHURN {acquired} {violations} {errors} {refused}");
@@ -194,9 +191,9 @@ static async Task<int> ConnectOrStart(string name, string gate, string toolDll)
         name,
         new DaemonStartInfo(dotnet, [toolDll, "run", "--name", name]),
         new ConnectOrStartOptions { StartTimeout = TimeSpan.FromSeconds(60) });
-    if (result.IsLeft)
+    if (result.IsFailure)
     {
-        result.IfLeft(e => Say($"FAILED {OneLine(e.Message)}"));
+        result.Switch(_ => { }, e => Say($"FAILED {OneLine(e.Message)}"));
         return 1;
     }
 
@@ -236,7 +233,7 @@ static int StartRace(string lockPath, string gateDir, int rounds, int windowMs)
         LockHandle? held = null;
         while (held is null && watch.ElapsedMilliseconds < windowMs)
         {
-            DaemonLockService.Os.Acquire(lockPath).IfRight(h => held = h);
+            DaemonLockService.Os.Acquire(lockPath).Switch(h => held = h, _ => { });
             if (held is null)
                 Thread.Yield();
         }
@@ -268,7 +265,7 @@ static int CleanRace(string lockPath, string gateDir, int rounds, int windowMs)
         while (watch.ElapsedMilliseconds < windowMs)
         {
             calls++;
-            DaemonLockService.Os.RemoveStale(lockPath).IfRight(r => removed += r ? 1 : 0);
+            DaemonLockService.Os.RemoveStale(lockPath).Switch(r => removed += r ? 1 : 0, _ => { });
         }
 
         Say($"CLEANED {round} {calls} {removed}");
@@ -283,7 +280,7 @@ static int CleanRace(string lockPath, string gateDir, int rounds, int windowMs)
 static string OneLine(string text) => text.ReplaceLineEndings(" | ");
 
 static string Describe(LockError error) =>
-    $"{error.Code} {error.Pid.Match(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), () => "none")}";
+    $"{error.Code} {error.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none"}";
 
 static void Say(string line)
 {

@@ -86,12 +86,12 @@ public static class ConnectOrStart
         failure switch
         {
             ConnectOrStartFailure.CannotConnect cannot => cannot.Error,
-            ConnectOrStartFailure.SpawnFailed spawn => new DaemonConnectionError.StartFailedError(None, $"(it could not be started: {spawn.Reason})"),
-            ConnectOrStartFailure.DaemonExited exited => new DaemonConnectionError.StartFailedError(exited.ExitCode, logTail),
+            ConnectOrStartFailure.SpawnFailed spawn => new DaemonConnectionError.StartFailedError(null, $"(it could not be started: {spawn.Reason})"),
+            ConnectOrStartFailure.DaemonExited exited => new DaemonConnectionError.StartFailedError(exited.ExitCode.ToNullable(), logTail),
             ConnectOrStartFailure.NotReadyInTime => new DaemonConnectionError.StartFailedError(
-                None, (logTail.Length > 0 ? logTail + "\n" : "") + "(it did not answer within the start timeout and was stopped)"),
+                null, (logTail.Length > 0 ? logTail + "\n" : "") + "(it did not answer within the start timeout and was stopped)"),
             ConnectOrStartFailure.TimedOut timedOut => new DaemonConnectionError.ConnectionTimeoutError(
-                (long)timedOut.Timeout.TotalMilliseconds, $"start {name}", RequestSent: false, timedOut.LastFailure),
+                (long)timedOut.Timeout.TotalMilliseconds, $"start {name}", RequestSent: false, timedOut.LastFailure.MatchUnsafe(e => e, () => (DaemonConnectionError?)null)),
             _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, "Unknown connect-or-start failure."),
         };
 }

@@ -71,7 +71,7 @@ public abstract record SpawnLockState
     public static SpawnLockState Of<THandle>(Either<LockError, THandle> attempt) =>
         attempt.Match<SpawnLockState>(
             Right: _ => new HeldByUs(),
-            Left: error => error.Code == LockErrorCode.AlreadyLocked ? new HeldByOther(error.Pid) : new Unusable(error));
+            Left: error => error.Code == LockErrorCode.AlreadyLocked ? new HeldByOther(Optional(error.Pid)) : new Unusable(error));
 }
 
 /// <summary>The daemon this client started, if it started one.</summary>

@@ -40,10 +40,10 @@ public abstract record DaemonConnectionError
     /// <summary>A socket file exists but nobody listens, and the daemon that owned it is gone.</summary>
     /// <param name="SocketPath">The stale socket.</param>
     /// <param name="Pid">The dead owner's PID from its lock file, when known.</param>
-    public sealed record StaleSocketError(string SocketPath, Option<int> Pid)
-        : DaemonConnectionError(Pid.Match(
-            Some: p => $"Stale socket at {SocketPath}: its daemon (PID {p}) is gone. Start the daemon again.",
-            None: () => $"Stale socket at {SocketPath}: nobody listens and no daemon owns it. Start the daemon again."))
+    public sealed record StaleSocketError(string SocketPath, int? Pid)
+        : DaemonConnectionError(Pid is { } p
+            ? $"Stale socket at {SocketPath}: its daemon (PID {p}) is gone. Start the daemon again."
+            : $"Stale socket at {SocketPath}: nobody listens and no daemon owns it. Start the daemon again.")
     {
         /// <inheritdoc />
         public override string Tag => "StaleSocketError";
@@ -74,9 +74,9 @@ public abstract record DaemonConnectionError
     /// What the last attempt ran into before the deadline (a stale socket left by PID N, a refused connection, a missing
     /// socket), when connecting was retried.
     /// </param>
-    public sealed record ConnectionTimeoutError(long TimeoutMs, string What, bool RequestSent = false, Option<DaemonConnectionError> LastFailure = default)
+    public sealed record ConnectionTimeoutError(long TimeoutMs, string What, bool RequestSent = false, DaemonConnectionError? LastFailure = null)
         : DaemonConnectionError($"Timeout after {TimeoutMs}ms waiting for the daemon ({What})."
-            + LastFailure.Match(Some: last => $" Last failure: {last.Message}", None: () => "")
+            + (LastFailure is { } last ? $" Last failure: {last.Message}" : "")
             + (RequestSent ? " The request was sent; whether the daemon executed it is unknown." : ""))
     {
         /// <inheritdoc />
@@ -122,10 +122,10 @@ public abstract record DaemonConnectionError
     /// <summary>The daemon was started to serve this client but exited, or never answered, during start-up.</summary>
     /// <param name="ExitCode">Its exit code, when it exited.</param>
     /// <param name="LogTail">The last lines of its log, to show the user why.</param>
-    public sealed record StartFailedError(Option<int> ExitCode, string LogTail)
-        : DaemonConnectionError(ExitCode.Match(
-            Some: code => $"The daemon exited with code {code} while starting.",
-            None: () => "The daemon did not become ready in time.") + (LogTail.Length > 0 ? " Last lines of its log:\n" + LogTail : ""))
+    public sealed record StartFailedError(int? ExitCode, string LogTail)
+        : DaemonConnectionError((ExitCode is { } code
+            ? $"The daemon exited with code {code} while starting."
+            : "The daemon did not become ready in time.") + (LogTail.Length > 0 ? " Last lines of its log:\n" + LogTail : ""))
     {
         /// <inheritdoc />
         public override string Tag => "StartFailedError";
@@ -137,16 +137,16 @@ public abstract record DaemonConnectionError
     /// <summary>The daemon answered with an error reply (its handler threw, or it does not know the request).</summary>
     /// <param name="RemoteMessage">The reply's <c>payload.message</c>.</param>
     /// <param name="Code">The reply's <c>payload.code</c>, when the server sent one.</param>
-    public sealed record RemoteError(string RemoteMessage, Option<string> Code)
+    public sealed record RemoteError(string RemoteMessage, string? Code)
         : DaemonConnectionError(RemoteMessage)
     {
         /// <inheritdoc />
         public override string Tag => "RemoteError";
 
         /// <summary>True for <c>SHUTTING_DOWN</c>: the daemon refused the request without running it.</summary>
-        public override bool IsSafeToRetry => Code.Exists(c => c == IpcErrorCodes.ShuttingDown);
+        public override bool IsSafeToRetry => Code == IpcErrorCodes.ShuttingDown;
 
         /// <summary>True for <c>INTERRUPTED</c>: the daemon stopped while the handler ran, so it may have taken effect.</summary>
-        public override bool OutcomeUnknown => Code.Exists(c => c == IpcErrorCodes.Interrupted);
+        public override bool OutcomeUnknown => Code == IpcErrorCodes.Interrupted;
     }
 }

@@ -85,8 +85,8 @@ public static class EndpointDecisions
                     ? new DaemonConnectionError.ConnectionRefusedError(socketPath, held.Pid.Match(
                         Some: pid => $"the daemon (PID {pid}) is running but not accepting connections yet",
                         None: () => "the daemon is running but not accepting connections yet"))
-                    : (DaemonConnectionError)new DaemonConnectionError.StaleSocketError(socketPath, lockPid),
-                None: () => new DaemonConnectionError.StaleSocketError(socketPath, lockPid)),
+                    : (DaemonConnectionError)new DaemonConnectionError.StaleSocketError(socketPath, lockPid.ToNullable()),
+                None: () => new DaemonConnectionError.StaleSocketError(socketPath, lockPid.ToNullable())),
             _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, "Unknown connect failure."),
         };
 

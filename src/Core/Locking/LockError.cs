@@ -27,7 +27,7 @@ public enum LockErrorCode
 /// <param name="Message">A sentence saying what happened and what to do.</param>
 /// <param name="LockPath">The lock file concerned.</param>
 /// <param name="Pid">The owner's PID, when known.</param>
-public sealed record LockError(LockErrorCode Code, string Message, string LockPath, Option<int> Pid)
+public sealed record LockError(LockErrorCode Code, string Message, string LockPath, int? Pid)
 {
     /// <summary>The lock is held by <paramref name="pid"/> (or by a process that has not yet written its PID).</summary>
     public static LockError AlreadyLocked(string lockPath, Option<int> pid) =>
@@ -37,19 +37,19 @@ public sealed record LockError(LockErrorCode Code, string Message, string LockPa
                 Some: p => $"Daemon already running with PID {p} (lock {lockPath}). Stop it first, or use that daemon.",
                 None: () => $"Daemon already running (lock {lockPath} is held by a process that has not written its PID yet). Stop it first, or use that daemon."),
             lockPath,
-            pid);
+            pid.IsSome ? (int)pid : null);
 
     /// <summary>A file-system failure on <paramref name="lockPath"/>.</summary>
     public static LockError Io(string lockPath, string what) =>
-        new(LockErrorCode.Io, $"Cannot lock {lockPath}: {what}", lockPath, Option<int>.None);
+        new(LockErrorCode.Io, $"Cannot lock {lockPath}: {what}", lockPath, null);
 
     /// <summary>An unusable lock path.</summary>
     public static LockError InvalidPath(string lockPath, string what) =>
-        new(LockErrorCode.InvalidPath, $"Invalid lock path \"{lockPath}\": {what}", lockPath, Option<int>.None);
+        new(LockErrorCode.InvalidPath, $"Invalid lock path \"{lockPath}\": {what}", lockPath, null);
 
     /// <summary>The caller cancelled.</summary>
     public static LockError Cancelled(string lockPath) =>
-        new(LockErrorCode.Cancelled, $"Locking {lockPath} was cancelled.", lockPath, Option<int>.None);
+        new(LockErrorCode.Cancelled, $"Locking {lockPath} was cancelled.", lockPath, null);
 
     /// <inheritdoc />
     public override string ToString() => Message;

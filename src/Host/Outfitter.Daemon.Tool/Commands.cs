@@ -77,18 +77,16 @@ public static class Commands
             target.Name,
             DaemonStartInfo.ThisProgram([.. arguments]) with { LogPath = target.LogPath },
             new ConnectOrStartOptions { SocketPath = target.SocketPath, StartTimeout = timeout, SpawnLockPath = ConnectOrStart.SpawnLockPath(target.LockPath), Client = new IpcClientOptions { TimeProvider = OsPorts.Current.Time } }); // the library's default formula, for --socket targets too
-        return await result.MatchAsync(
-            RightAsync: async connected =>
-            {
-                await using var client = connected.Client;
-                using var cts = new CancellationTokenSource(DefaultQueryTimeout, OsPorts.Current.Time);
-                var status = await StatusOf(client, cts.Token);
-                var pid = status.Match(Right: s => s.Map(e => e.GetProperty("pid").GetInt32()), Left: _ => Option<int>.None).IfNone(-1);
-                output.Result(("name", target.Name), ("pid", pid), ("started", connected.Started), ("socket", target.SocketPath), ("log", target.LogPath));
-                output.Say(connected.Started ? $"Started {target.Name} (PID {pid})." : $"{target.Name} is already running (PID {pid}).");
-                return ExitCodes.Ok;
-            },
-            Left: error => output.Fail(ExitCodes.Failure, $"Could not start {target.Name}: {error.Message}\nLog: {target.LogPath}"));
+        if (!result.TryGetValue(out var connected, out var startError))
+            return output.Fail(ExitCodes.Failure, $"Could not start {target.Name}: {startError.Message}\nLog: {target.LogPath}");
+
+        await using var client = connected.Client;
+        using var cts = new CancellationTokenSource(DefaultQueryTimeout, OsPorts.Current.Time);
+        var status = await StatusOf(client, cts.Token);
+        var pid = status.Match(Right: s => s.Map(e => e.GetProperty("pid").GetInt32()), Left: _ => Option<int>.None).IfNone(-1);
+        output.Result(("name", target.Name), ("pid", pid), ("started", connected.Started), ("socket", target.SocketPath), ("log", target.LogPath));
+        output.Say(connected.Started ? $"Started {target.Name} (PID {pid})." : $"{target.Name} is already running (PID {pid}).");
+        return ExitCodes.Ok;
     }
 
     /// <summary>
@@ -362,7 +360,7 @@ public static class Commands
             DaemonConnectionError.ConnectionTimeoutError =>
                 output.Fail(ExitCodes.Timeout, TimeoutMessage(target, timeout)),
             DaemonConnectionError.RemoteError remote =>
-                output.Fail(ExitCodes.Failure, $"{target.SocketPath} answered \"{request}\" with an error: {remote.RemoteMessage}{remote.Code.Match(c => $" ({c})", () => "")}."),
+                output.Fail(ExitCodes.Failure, $"{target.SocketPath} answered \"{request}\" with an error: {remote.RemoteMessage}{(remote.Code is { } c ? $" ({c})" : "")}."),
             DaemonConnectionError.ConnectionClosedError closed =>
                 output.Fail(ExitCodes.Failure, $"{target.SocketPath} closed the connection before answering \"{request}\" ({closed.Reason}); the daemon may be stopping."),
             DaemonConnectionError.ProtocolError protocol =>

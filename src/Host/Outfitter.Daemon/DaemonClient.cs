@@ -24,7 +24,7 @@ public static class DaemonClient
     /// its exit code and the last lines of its log. Uses this operating system's ports (<see cref="OsPorts.Current"/>).
     /// </summary>
     /// <returns>A connected client (the caller disposes it) and whether this call started the daemon.</returns>
-    public static Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> ConnectOrStartAsync(
+    public static Task<Result<(IpcClient Client, bool Started), DaemonConnectionError>> ConnectOrStartAsync(
         string name, DaemonStartInfo start, ConnectOrStartOptions? options = null, CancellationToken cancellationToken = default) =>
         ConnectOrStartAsync(OsPorts.Current, name, start, options, cancellationToken);
 
@@ -35,7 +35,7 @@ public static class DaemonClient
     /// <see cref="DaemonPorts.Time"/>.
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
-    public static async Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> ConnectOrStartAsync(
+    public static async Task<Result<(IpcClient Client, bool Started), DaemonConnectionError>> ConnectOrStartAsync(
         DaemonPorts ports, string name, DaemonStartInfo start, ConnectOrStartOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(ports);
@@ -57,7 +57,7 @@ public static class DaemonClient
         var run = new Run(ports, locks, new IpcClient(socket, options.Client, ports.Transport, locks), options.SpawnLockPath ?? ConnectOrStart.SpawnLockPath(paths.LockPath), launch);
         try
         {
-            return await run.UntilDoneAsync(name, options.StartTimeout, cancellationToken).ConfigureAwait(false);
+            return (await run.UntilDoneAsync(name, options.StartTimeout, cancellationToken).ConfigureAwait(false)).ToResult();
         }
         finally
         {
@@ -86,7 +86,7 @@ public static class DaemonClient
                         facts = facts.AfterConnect(ConnectResult.Of((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).ToEither()));
                         break;
                     case ConnectOrStartStep.AcquireSpawnLock:
-                        var elected = locks.Acquire(spawnLockPath);
+                        var elected = locks.TryAcquire(spawnLockPath);
                         _election = elected.MatchUnsafe<LockHandle?>(h => h, _ => null);
                         facts = facts.AfterSpawnLock(SpawnLockState.Of(elected));
                         break;
@@ -128,7 +128,7 @@ public static class DaemonClient
         {
             // The election ends with this call (its file is removed on release); the daemon itself keeps running.
             if (_election is not null)
-                _ = locks.Release(_election);
+                _ = locks.TryRelease(_election);
             _spawned?.Dispose();
             if (!_handedOut)
                 client.Close();

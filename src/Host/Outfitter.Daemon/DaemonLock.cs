@@ -28,11 +28,11 @@ public static class DaemonLock
     public static Task<Result<LockHandle, LockError>> AcquireAsync(string lockPath, CancellationToken cancellationToken = default) =>
         Task.FromResult(cancellationToken.IsCancellationRequested
             ? LockError.Cancelled(lockPath)
-            : DaemonLockService.Os.Acquire(lockPath).ToResult());
+            : DaemonLockService.Os.Acquire(lockPath));
 
     /// <summary>Releases the lock; the file is removed only while it still names the handle's PID. Idempotent.</summary>
     public static Task<Result<Done, LockError>> ReleaseAsync(LockHandle handle) =>
-        Task.FromResult(DaemonLockService.Os.Release(handle).ToResult());
+        Task.FromResult(DaemonLockService.Os.Release(handle));
 
     /// <summary>Whether <paramref name="pid"/> is a live process: false for pid ≤ 0, true for one we may not signal.</summary>
     public static bool IsProcessAlive(int pid) => DaemonLockService.Os.IsProcessAlive(pid);
@@ -50,6 +50,6 @@ public static class DaemonLock
     public static Task<int?> ReadLockPidAsync(string lockPath, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(DaemonLockService.Os.ReadLockPid(lockPath).ToNullableValue());
+        return Task.FromResult(DaemonLockService.Os.ReadLockPid(lockPath));
     }
 }

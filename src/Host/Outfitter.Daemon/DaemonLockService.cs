@@ -4,6 +4,7 @@ using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Errors;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
+using Outfitter.Daemon.Functional;
 using Outfitter.Daemon.Locking;
 using static LanguageExt.Prelude;
 
@@ -39,7 +40,9 @@ public sealed class DaemonLockService
     /// (dead owner, reused PID, empty or garbage) is reclaimed; a live owner gives <see cref="LockErrorCode.AlreadyLocked"/>
     /// with its PID. Never blocks.
     /// </summary>
-    public Either<LockError, LockHandle> Acquire(string lockPath)
+    public Result<LockHandle, LockError> Acquire(string lockPath) => TryAcquire(lockPath).ToResult();
+
+    internal Either<LockError, LockHandle> TryAcquire(string lockPath)
     {
         if (string.IsNullOrWhiteSpace(lockPath))
             return LockError.InvalidPath(lockPath ?? "", "it is empty");
@@ -99,7 +102,9 @@ public sealed class DaemonLockService
     /// Releases the lock: deletes the file only while it still names the handle's PID (a missing file is fine), then drops
     /// the kernel lock. Releasing an already released handle does nothing.
     /// </summary>
-    public Either<LockError, Unit> Release(LockHandle handle)
+    public Result<Done, LockError> Release(LockHandle handle) => TryRelease(handle).ToResult();
+
+    internal Either<LockError, Unit> TryRelease(LockHandle handle)
     {
         ArgumentNullException.ThrowIfNull(handle);
         var held = handle.Take();
@@ -123,7 +128,9 @@ public sealed class DaemonLockService
     /// while the path still names the locked inode. Nothing is written into the file. Gives true when a file was deleted,
     /// false when there was none or a live owner holds it.
     /// </summary>
-    public Either<LockError, bool> RemoveStale(string lockPath)
+    public Result<bool, LockError> RemoveStale(string lockPath) => TryRemoveStale(lockPath).ToResult();
+
+    internal Either<LockError, bool> TryRemoveStale(string lockPath)
     {
         if (string.IsNullOrWhiteSpace(lockPath) || lockPath.Contains('\0', StringComparison.Ordinal))
             return false;
@@ -178,7 +185,9 @@ public sealed class DaemonLockService
     }
 
     /// <summary>The PID named by the lock file; None when it is missing, empty or invalid. Surrounding whitespace is fine.</summary>
-    public Option<int> ReadLockPid(string lockPath) =>
+    public int? ReadLockPid(string lockPath) => ReadPid(lockPath).ToNullableValue();
+
+    internal Option<int> ReadPid(string lockPath) =>
         string.IsNullOrWhiteSpace(lockPath) ? None : ReadContent(lockPath).Pid;
 
     /// <summary>What acquiring the lock now would decide, without acquiring it (for status commands and logs).</summary>

@@ -126,7 +126,7 @@ public sealed partial class DaemonRuntime : IDaemon
                 return starting.Map(_ => unit);
             LogStarting(Name, Pid, _pidFile);
 
-            var locked = _locks.Acquire(_pidFile);
+            var locked = _locks.TryAcquire(_pidFile);
             if (locked.IsLeft)
             {
                 var error = locked.Match(_ => throw new InvalidOperationException(), StartError);
@@ -337,7 +337,7 @@ public sealed partial class DaemonRuntime : IDaemon
         var handle = _lock;
         if (handle is null)
             return None;
-        return _locks.Release(handle).Match(Right: _ => Option<string>.None, Left: e => Some(e.Message));
+        return _locks.TryRelease(handle).Match(Right: _ => Option<string>.None, Left: e => Some(e.Message));
     }
 
     private Either<DaemonError, DaemonState> Move(LifecycleEvent @event)

@@ -92,7 +92,7 @@ public sealed class IpcClient : IAsyncDisposable
             {
                 // Say what kept failing (a stale socket left by PID N, refused, missing), not only that time ran out.
                 return new DaemonConnectionError.ConnectionTimeoutError(
-                    (long)_connectTimeout!.Value.TotalMilliseconds, $"connect to {Path}", RequestSent: false, attempts.LastFailure);
+                    (long)_connectTimeout!.Value.TotalMilliseconds, $"connect to {Path}", RequestSent: false, attempts.LastFailure.MatchUnsafe(e => e, () => (DaemonConnectionError?)null));
             }
         }
         finally
@@ -141,7 +141,7 @@ public sealed class IpcClient : IAsyncDisposable
             Path,
             failure,
             lockPath.Map(_locks.Inspect),
-            lockPath.Bind(_locks.ReadLockPid));
+            lockPath.Bind(_locks.ReadPid));
     }
 
     // Polly accepts timeouts from 10 ms to 1 day; a shorter deadline still gets its one attempt, a longer one is capped.
@@ -403,7 +403,7 @@ public sealed class IpcClient : IAsyncDisposable
             waiting.TrySetResult(reply.IsError
                 ? reply.ErrorCode == IpcErrorCodes.ProtocolError
                     ? new DaemonConnectionError.ProtocolError(reply.ErrorMessage)
-                    : new DaemonConnectionError.RemoteError(reply.ErrorMessage, Optional(reply.ErrorCode))
+                    : new DaemonConnectionError.RemoteError(reply.ErrorMessage, reply.ErrorCode)
                 : Right<DaemonConnectionError, ReadOnlyMemory<byte>>(reply.Payload));
         }
     }

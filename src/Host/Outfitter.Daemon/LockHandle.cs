@@ -38,7 +38,7 @@ public sealed class LockHandle : IDisposable, IAsyncDisposable
     internal IHeldLock? Take() => Interlocked.Exchange(ref _held, null);
 
     /// <summary>Releases the lock; errors are ignored here (use <see cref="DaemonLock.ReleaseAsync"/> to see them).</summary>
-    public void Dispose() => _service.Release(this);
+    public void Dispose() => _service.TryRelease(this);
 
     /// <inheritdoc cref="Dispose" />
     public ValueTask DisposeAsync()

@@ -19,7 +19,7 @@ public sealed class ConnectOrStartTests
     private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private static readonly DaemonConnectionError NoSocket = new DaemonConnectionError.ConnectionRefusedError("/run/x/daemon.sock", "no socket file exists");
-    private static readonly DaemonConnectionError Stale = new DaemonConnectionError.StaleSocketError("/run/x/daemon.sock", Some(42));
+    private static readonly DaemonConnectionError Stale = new DaemonConnectionError.StaleSocketError("/run/x/daemon.sock", (42));
     private static readonly DaemonConnectionError Denied = new DaemonConnectionError.ConnectionRefusedError("/run/x/daemon.sock", "permission denied", MayRetry: false);
 
     private static ConnectOrStartFacts Begin => ConnectOrStartFacts.Begin(T0, Timeout);
@@ -129,7 +129,7 @@ public sealed class ConnectOrStartTests
     public void Errors_carry_the_exit_code_and_the_log_tail()
     {
         var exited = Assert.IsType<DaemonConnectionError.StartFailedError>(ConnectOrStart.ToError(new ConnectOrStartFailure.DaemonExited(Some(3)), "could not listen", "tool"));
-        Assert.Equal(Some(3), exited.ExitCode);
+        Assert.Equal((int?)(3), exited.ExitCode);
         Assert.Contains("could not listen", exited.Message, StringComparison.Ordinal);
         var late = Assert.IsType<DaemonConnectionError.StartFailedError>(ConnectOrStart.ToError(new ConnectOrStartFailure.NotReadyInTime(), "booting", "tool"));
         Assert.Contains("was stopped", late.LogTail, StringComparison.Ordinal);

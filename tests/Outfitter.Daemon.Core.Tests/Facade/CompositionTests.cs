@@ -78,7 +78,7 @@ public sealed class CompositionTests
     public async Task A_second_daemon_with_the_same_name_is_refused_naming_the_first()
     {
         var other = _machine.Os.Start(4242);
-        Assert.True(new DaemonLockService(other, other, other).Acquire("/run/test/svc/daemon.lock").IsRight);
+        Assert.True(new DaemonLockService(other, other, other).Acquire("/run/test/svc/daemon.lock").IsSuccess);
         var services = FakeServices();
         services.AddOutfitterDaemon(o => o.Name = "svc");
         await using var provider = services.BuildServiceProvider();

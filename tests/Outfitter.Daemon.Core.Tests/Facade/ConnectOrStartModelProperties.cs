@@ -7,6 +7,7 @@ using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Core.Tests.Clients;
+using Outfitter.Daemon.Functional;
 using Outfitter.Daemon.Testing;
 
 namespace Outfitter.Daemon.Core.Tests.Facade;
@@ -112,7 +113,7 @@ public sealed class ConnectOrStartModelProperties
                     LockFiles = view, Processes = view, Directories = view, ProcessSignals = view,
                     Transport = new CrashingTransport(this, i), Time = _clock,
                 };
-                results[i] = await DaemonClient.ConnectOrStartAsync(ports, Name, Start, new ConnectOrStartOptions { StartTimeout = TimeSpan.FromSeconds(_scenario.TimeoutSeconds) });
+                results[i] = (await DaemonClient.ConnectOrStartAsync(ports, Name, Start, new ConnectOrStartOptions { StartTimeout = TimeSpan.FromSeconds(_scenario.TimeoutSeconds) })).ToEither();
             })).ToArray();
 
             try
@@ -197,7 +198,7 @@ public sealed class ConnectOrStartModelProperties
             if (running.Count == 0 && stop is OwnerSignalResult.Sent)
                 return false.Label($"stop signalled {stop} with no daemon running: {outcome}");
             var removed = new DaemonLockService(tool, tool, tool).RemoveStale(LockPath);
-            if (running.Count == 1 && (removed.IfLeft(true) || Os.ReadFile(LockPath).IsNone))
+            if (running.Count == 1 && (removed.Match(r => r, _ => true) || Os.ReadFile(LockPath).IsNone))
                 return false.Label($"the clean-up deleted the live daemon's lock file ({removed}): {outcome}");
 
             if (Os.SignalsSent.Any(s => !_daemons.Any(d => d.Pid == s.Pid && d.StartTime == Prelude.Some(s.StartTime))))
@@ -220,14 +221,14 @@ public sealed class ConnectOrStartModelProperties
                 _daemons.Add(self.Current);
                 var behaviour = context.Index < _scenario.Spawns.Length ? _scenario.Spawns[context.Index] : Behaviour.Healthy;
                 var locked = new DaemonLockService(self, self, self).Acquire(LockPath);
-                if (locked.IsLeft)
+                if (locked.IsFailure)
                 {
                     _alreadyRunning.Add($"PID {self.Current.Pid}: {locked.Match(_ => "", e => e.Message)}");
                     context.Launcher.AppendLog(context.Launch.LogPath, "already running");
                     return 1;
                 }
 
-                locked.IfRight(_daemonLocks.Add);
+                locked.Switch(_daemonLocks.Add, _ => { });
                 if (behaviour == Behaviour.DiesAtStart)
                 {
                     context.Launcher.AppendLog(context.Launch.LogPath, "fatal: could not listen");

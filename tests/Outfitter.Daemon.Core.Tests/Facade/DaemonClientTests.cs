@@ -3,6 +3,7 @@ using Outfitter.Daemon.Core.Clients;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Core.Tests.Clients;
+using Outfitter.Daemon.Functional;
 using Outfitter.Daemon.Testing;
 using Xunit;
 using static LanguageExt.Prelude;
@@ -35,13 +36,13 @@ public sealed class DaemonClientTests
             _clock.FireNext();
         }
 
-        return call.Result;
+        return call.Result.ToEither();
     }
 
     private void ListensWhenStarted() =>
         _machine.Launcher.OnStart = context =>
         {
-            Assert.True(new DaemonLockService(context.Process, context.Process, context.Process).Acquire(LockPath).IsRight);
+            Assert.True(new DaemonLockService(context.Process, context.Process, context.Process).Acquire(LockPath).IsSuccess);
             Assert.True(_machine.Transport.Listen(Socket, 16).IsSucc);
             return null;
         };
@@ -85,7 +86,7 @@ public sealed class DaemonClientTests
 
         var error = Assert.IsType<DaemonConnectionError.StartFailedError>(Call().Match(_ => null!, e => e));
 
-        Assert.Equal(Some(3), error.ExitCode);
+        Assert.Equal((int?)(3), error.ExitCode);
         Assert.Equal("fatal: could not listen", error.LogTail);
         Assert.Single(_machine.Launcher.Spawns);
     }
@@ -118,12 +119,12 @@ public sealed class DaemonClientTests
     public void While_another_client_holds_the_election_and_nothing_starts_it_times_out_without_spawning()
     {
         var other = _machine.Os.Start(2000);
-        Assert.True(new DaemonLockService(other, other, other).Acquire(ConnectOrStart.SpawnLockPath(LockPath)).IsRight);
+        Assert.True(new DaemonLockService(other, other, other).Acquire(ConnectOrStart.SpawnLockPath(LockPath)).IsSuccess);
 
         var error = Assert.IsType<DaemonConnectionError.ConnectionTimeoutError>(Call(timeout: TimeSpan.FromSeconds(2)).Match(_ => null!, e => e));
 
         Assert.Equal(2000, error.TimeoutMs);
-        Assert.True(error.LastFailure.IsSome);
+        Assert.NotNull(error.LastFailure);
         Assert.Empty(_machine.Launcher.Spawns);
     }
 
@@ -131,7 +132,7 @@ public sealed class DaemonClientTests
     public async Task When_the_elected_client_dies_a_waiting_one_takes_over_the_election()
     {
         var other = _machine.Os.Start(2000);
-        Assert.True(new DaemonLockService(other, other, other).Acquire(ConnectOrStart.SpawnLockPath(LockPath)).IsRight);
+        Assert.True(new DaemonLockService(other, other, other).Acquire(ConnectOrStart.SpawnLockPath(LockPath)).IsSuccess);
         ListensWhenStarted();
         var call = Task.Run(() => DaemonClient.ConnectOrStartAsync(Ports, "tool", Start, new ConnectOrStartOptions { StartTimeout = TimeSpan.FromSeconds(5) }));
         Assert.True(SpinWait.SpinUntil(() => _clock.Pending > 0, TimeSpan.FromSeconds(20)), "the client does not wait for the other starter");

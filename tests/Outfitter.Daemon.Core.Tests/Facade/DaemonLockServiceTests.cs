@@ -34,7 +34,7 @@ public sealed class DaemonLockServiceTests
 
         var refused = Left(ServiceFor(other).Acquire(LockPath));
         Assert.Equal(LockErrorCode.AlreadyLocked, refused.Code);
-        Assert.Equal(Option<int>.Some(100), refused.Pid);
+        Assert.Equal((int?)(100), refused.Pid);
         Assert.True(ServiceFor(other).IsDaemonAlive(LockPath));
 
         Right(ServiceFor(owner).Release(handle));
@@ -83,7 +83,7 @@ public sealed class DaemonLockServiceTests
         var process = _os.Start(100);
         _os.WriteFile(LockPath, "300\n");
 
-        Assert.Equal(Option<int>.Some(300), Left(ServiceFor(process).Acquire(LockPath)).Pid);
+        Assert.Equal((int?)(300), Left(ServiceFor(process).Acquire(LockPath)).Pid);
         Assert.True(ServiceFor(process).IsDaemonAlive(LockPath));
 
         _os.Crash(300);
@@ -101,7 +101,7 @@ public sealed class DaemonLockServiceTests
 
         var refused = Left(ServiceFor(other).Acquire(LockPath));
 
-        Assert.Equal(Option<int>.None, refused.Pid);
+        Assert.Equal((int?)null, refused.Pid);
         Assert.Contains("has not written its PID yet", refused.Message, StringComparison.Ordinal);
     }
 
@@ -153,14 +153,20 @@ public sealed class DaemonLockServiceTests
         _os.Start(300);
         var service = ServiceFor(process);
 
-        Assert.Equal(Option<int>.None, service.ReadLockPid(LockPath));
+        Assert.Equal((int?)null, service.ReadLockPid(LockPath));
         _os.WriteFile(LockPath, " 300 \n");
-        Assert.Equal(Option<int>.Some(300), service.ReadLockPid(LockPath));
+        Assert.Equal((int?)(300), service.ReadLockPid(LockPath));
         Assert.True(service.IsProcessAlive(300));
         Assert.False(service.IsProcessAlive(301));
         Assert.False(service.IsProcessAlive(0));
         Assert.False(service.IsProcessAlive(-7));
     }
+
+    internal static T Right<T>(Result<T, LockError> result) =>
+        result.Match(v => v, e => throw new Xunit.Sdk.XunitException($"Expected success, got: {e.Message}"));
+
+    internal static LockError Left<T>(Result<T, LockError> result) =>
+        result.Match(v => throw new Xunit.Sdk.XunitException($"Expected an error, got {v}"), e => e);
 
     internal static T Right<T>(Either<LockError, T> result) =>
         result.Match(v => v, e => throw new Xunit.Sdk.XunitException($"Expected success, got: {e.Message}"));

@@ -107,9 +107,9 @@ public sealed class DaemonModelProperties
                     if (other is not null && otherHandle is null)
                     {
                         var taken = new DaemonLockService(other, other, other).Acquire(PidFile);
-                        if (taken.IsRight == running)
+                        if (taken.IsSuccess == running)
                             return false.Label($"Other process acquire: expected ok={!running}, got {taken}");
-                        otherHandle = taken.MatchUnsafe<LockHandle?>(h => h, _ => null);
+                        otherHandle = taken.Match<LockHandle?>(h => h, _ => null);
                     }
 
                     break;

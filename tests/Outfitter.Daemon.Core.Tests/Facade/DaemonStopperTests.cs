@@ -153,7 +153,7 @@ public sealed class DaemonStopperTests
         _os.Crash(100);
         var tool = _os.Start(300);
 
-        Assert.Equal(Right<LockError, bool>(true), LocksFor(tool).RemoveStale(LockPath));
+        Assert.Equal(Result<bool, LockError>.Success(true), LocksFor(tool).RemoveStale(LockPath));
         Assert.True(_os.ReadFile(LockPath).IsNone);
     }
 
@@ -165,7 +165,7 @@ public sealed class DaemonStopperTests
         var tool = _os.Start(300);
         var before = _os.ReadFile(LockPath);
 
-        Assert.Equal(Right<LockError, bool>(false), LocksFor(tool).RemoveStale(LockPath));
+        Assert.Equal(Result<bool, LockError>.Success(false), LocksFor(tool).RemoveStale(LockPath));
         Assert.Equal(before, _os.ReadFile(LockPath));
         Assert.True(LocksFor(tool).IsDaemonAlive(LockPath));
     }
@@ -177,7 +177,7 @@ public sealed class DaemonStopperTests
         _os.WriteFile(LockPath, "100\n");
         var tool = _os.Start(300);
 
-        Assert.Equal(Right<LockError, bool>(false), LocksFor(tool).RemoveStale(LockPath));
+        Assert.Equal(Result<bool, LockError>.Success(false), LocksFor(tool).RemoveStale(LockPath));
         Assert.Equal(Some("100\n"), _os.ReadFile(LockPath));
         Assert.True(_os.IsRunning(typescriptOwner.Current.Pid));
     }
@@ -187,7 +187,7 @@ public sealed class DaemonStopperTests
     {
         var tool = _os.Start(300);
 
-        Assert.Equal(Right<LockError, bool>(false), LocksFor(tool).RemoveStale(LockPath));
+        Assert.Equal(Result<bool, LockError>.Success(false), LocksFor(tool).RemoveStale(LockPath));
         Assert.True(_os.ReadFile(LockPath).IsNone);
     }
 
@@ -202,7 +202,7 @@ public sealed class DaemonStopperTests
         var daemon = _os.Start(200);
         using var handle = Acquire(daemon);
 
-        Assert.Equal(Right<LockError, bool>(false), LocksFor(tool).RemoveStale(LockPath));
+        Assert.Equal(Result<bool, LockError>.Success(false), LocksFor(tool).RemoveStale(LockPath));
         Assert.Equal(Some(LockFileContent.Format(daemon.Current)), _os.ReadFile(LockPath));
     }
 }

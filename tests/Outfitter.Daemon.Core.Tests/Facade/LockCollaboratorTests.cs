@@ -41,7 +41,7 @@ public sealed class LockCollaboratorTests
     {
         var handle = Service.Acquire(LockPath);
 
-        Assert.True(handle.IsRight);
+        Assert.True(handle.IsSuccess);
         Received.InOrder(() =>
         {
             _directories.CreateAll("/run/user/1000/svc");
@@ -57,7 +57,7 @@ public sealed class LockCollaboratorTests
         var handle = Service.Acquire(LockPath).Match(h => h, e => throw new InvalidOperationException(e.Message));
         _held.Read().Returns(FinSucc(LockFileContent.Format(Self)));
 
-        Assert.True(Service.Release(handle).IsRight);
+        Assert.True(Service.Release(handle).IsSuccess);
 
         Received.InOrder(() =>
         {
@@ -72,7 +72,7 @@ public sealed class LockCollaboratorTests
         var handle = Service.Acquire(LockPath).Match(h => h, e => throw new InvalidOperationException(e.Message));
         _held.Read().Returns(FinSucc(LockFileContent.Format(new ProcessIdentity(777, Some(5UL)))));
 
-        Assert.True(Service.Release(handle).IsRight);
+        Assert.True(Service.Release(handle).IsSuccess);
 
         _held.DidNotReceive().Remove();
         _held.Received(1).Dispose();
@@ -83,7 +83,7 @@ public sealed class LockCollaboratorTests
     {
         _held.Write(Arg.Any<string>()).Returns(FinFail<Unit>(LanguageExt.Common.Error.New("disk full")));
 
-        Assert.True(Service.Acquire(LockPath).IsLeft);
+        Assert.True(Service.Acquire(LockPath).IsFailure);
 
         _held.Received(1).Dispose();
     }

@@ -78,7 +78,7 @@ public sealed class LockModelProperties
                             else
                             {
                                 // A foreign reference-format file names a live process: honouring it is required.
-                                if (result.IsRight)
+                                if (result.IsSuccess)
                                     return false.Label($"acquire by {pid} ignored a live owner named in the file");
                             }
 
@@ -89,7 +89,7 @@ public sealed class LockModelProperties
                             if (handles.Remove(pid, out var held))
                             {
                                 var service = new DaemonLockService(views[pid], views[pid], views[pid]);
-                                if (service.Release(held).IsLeft)
+                                if (service.Release(held).IsFailure)
                                     return false.Label($"release by {pid} failed");
                                 holder = Option<int>.None;
                             }

@@ -13,15 +13,15 @@ public sealed class DaemonConnectionErrorTests
         new()
         {
             // The reference's _tag values.
-            { new DaemonConnectionError.StaleSocketError(SocketPath, Some(42)), "StaleSocketError" },
+            { new DaemonConnectionError.StaleSocketError(SocketPath, (42)), "StaleSocketError" },
             { new DaemonConnectionError.ConnectionRefusedError(SocketPath, "connection refused"), "ConnectionRefusedError" },
             { new DaemonConnectionError.ConnectionTimeoutError(5000, "connect"), "ConnectionTimeoutError" },
             { new DaemonConnectionError.ProtocolError("unparseable reply"), "ProtocolError" },
 
             // Ours.
             { new DaemonConnectionError.ConnectionClosedError("server shut down"), "ConnectionClosedError" },
-            { new DaemonConnectionError.RemoteError("boom", Some("HANDLER_ERROR")), "RemoteError" },
-            { new DaemonConnectionError.StartFailedError(Some(3), "port in use"), "StartFailedError" },
+            { new DaemonConnectionError.RemoteError("boom", ("HANDLER_ERROR")), "RemoteError" },
+            { new DaemonConnectionError.StartFailedError((3), "port in use"), "StartFailedError" },
         };
 
     [Theory]
@@ -58,7 +58,7 @@ public sealed class DaemonConnectionErrorTests
     [Fact]
     public void A_stale_socket_with_a_known_owner_names_the_socket_and_the_dead_pid()
     {
-        var error = new DaemonConnectionError.StaleSocketError(SocketPath, Some(42));
+        var error = new DaemonConnectionError.StaleSocketError(SocketPath, (42));
 
         Assert.Contains(SocketPath, error.Message, StringComparison.Ordinal);
         Assert.Contains("PID 42", error.Message, StringComparison.Ordinal);
@@ -68,7 +68,7 @@ public sealed class DaemonConnectionErrorTests
     [Fact]
     public void A_stale_socket_without_a_known_owner_names_the_socket_and_no_pid()
     {
-        var error = new DaemonConnectionError.StaleSocketError(SocketPath, None);
+        var error = new DaemonConnectionError.StaleSocketError(SocketPath, null);
 
         Assert.Contains(SocketPath, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("PID", error.Message, StringComparison.Ordinal);
@@ -113,19 +113,19 @@ public sealed class DaemonConnectionErrorTests
     [Fact]
     public void A_remote_error_is_the_daemon_s_own_message_with_its_code()
     {
-        var error = new DaemonConnectionError.RemoteError("Unknown message type", Some("UNKNOWN_TYPE"));
+        var error = new DaemonConnectionError.RemoteError("Unknown message type", ("UNKNOWN_TYPE"));
 
         Assert.Equal("Unknown message type", error.Message);
         Assert.Equal(Some("UNKNOWN_TYPE"), error.Code);
-        Assert.True(new DaemonConnectionError.RemoteError("x", None).Code.IsNone);
+        Assert.Null(new DaemonConnectionError.RemoteError("x", null).Code);
     }
 
     [Fact]
     public void Cases_are_values_equal_by_their_data()
     {
-        Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, Some(1)), new DaemonConnectionError.StaleSocketError(SocketPath, Some(1)));
-        Assert.NotEqual<DaemonConnectionError>(new DaemonConnectionError.StaleSocketError(SocketPath, Some(1)), new DaemonConnectionError.StaleSocketError(SocketPath, Some(2)));
-        Assert.NotEqual<DaemonConnectionError>(new DaemonConnectionError.StaleSocketError(SocketPath, None), new DaemonConnectionError.ConnectionRefusedError(SocketPath, "x"));
+        Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, (1)), new DaemonConnectionError.StaleSocketError(SocketPath, (1)));
+        Assert.NotEqual<DaemonConnectionError>(new DaemonConnectionError.StaleSocketError(SocketPath, (1)), new DaemonConnectionError.StaleSocketError(SocketPath, (2)));
+        Assert.NotEqual<DaemonConnectionError>(new DaemonConnectionError.StaleSocketError(SocketPath, null), new DaemonConnectionError.ConnectionRefusedError(SocketPath, "x"));
     }
 
     /// <summary>How a caller switches over the union: one arm per case, and a default only for programmer errors.</summary>

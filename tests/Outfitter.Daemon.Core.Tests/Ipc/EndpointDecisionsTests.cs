@@ -109,7 +109,7 @@ public sealed class EndpointDecisionsTests
     {
         var error = EndpointDecisions.ClassifyConnectFailure(SocketPath, ConnectFailure.Refused, Some(lockState), Some(42));
 
-        Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, Some(42)), error);
+        Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, (42)), error);
         Assert.Contains("PID 42", error.Message, StringComparison.Ordinal);
     }
 
@@ -118,7 +118,7 @@ public sealed class EndpointDecisionsTests
     {
         var error = EndpointDecisions.ClassifyConnectFailure(SocketPath, ConnectFailure.Refused, Some<LockDecision>(new LockDecision.Acquire()), None);
 
-        Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, None), error);
+        Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, null), error);
     }
 
     [Theory]
@@ -130,7 +130,7 @@ public sealed class EndpointDecisionsTests
 
         var error = EndpointDecisions.ClassifyConnectFailure(SocketPath, ConnectFailure.Refused, None, pid);
 
-        Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, pid), error);
+        Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, pid.ToNullable()), error);
     }
 
     [Fact]
@@ -177,7 +177,7 @@ public sealed class EndpointDecisionsTests
                 else if (held)
                     Assert.IsType<DaemonConnectionError.ConnectionRefusedError>(error);
                 else
-                    Assert.Equal(new DaemonConnectionError.StaleSocketError(c.Path, c.Pid), error);
+                    Assert.Equal(new DaemonConnectionError.StaleSocketError(c.Path, c.Pid.ToNullable()), error);
             });
 
     // IsTransient
@@ -186,8 +186,8 @@ public sealed class EndpointDecisionsTests
     public void Refused_and_stale_connections_are_transient_because_the_daemon_may_be_starting()
     {
         Assert.True(EndpointDecisions.IsTransient(new DaemonConnectionError.ConnectionRefusedError(SocketPath, "refused")));
-        Assert.True(EndpointDecisions.IsTransient(new DaemonConnectionError.StaleSocketError(SocketPath, None)));
-        Assert.True(EndpointDecisions.IsTransient(new DaemonConnectionError.StaleSocketError(SocketPath, Some(3))));
+        Assert.True(EndpointDecisions.IsTransient(new DaemonConnectionError.StaleSocketError(SocketPath, null)));
+        Assert.True(EndpointDecisions.IsTransient(new DaemonConnectionError.StaleSocketError(SocketPath, (3))));
     }
 
     [Fact]
@@ -196,7 +196,7 @@ public sealed class EndpointDecisionsTests
         Assert.False(EndpointDecisions.IsTransient(new DaemonConnectionError.ConnectionTimeoutError(5000, "connect")));
         Assert.False(EndpointDecisions.IsTransient(new DaemonConnectionError.ProtocolError("bad frame")));
         Assert.False(EndpointDecisions.IsTransient(new DaemonConnectionError.ConnectionClosedError("server shut down")));
-        Assert.False(EndpointDecisions.IsTransient(new DaemonConnectionError.RemoteError("boom", Some("HANDLER_ERROR"))));
+        Assert.False(EndpointDecisions.IsTransient(new DaemonConnectionError.RemoteError("boom", ("HANDLER_ERROR"))));
     }
 
     // AcceptPeer

@@ -19,18 +19,18 @@ public sealed class RetrySafetyTests
     public static TheoryData<DaemonConnectionError, bool, bool> Cases() =>
         new()
         {
-            { new DaemonConnectionError.StaleSocketError(Socket, Some(7)), true, false },
+            { new DaemonConnectionError.StaleSocketError(Socket, (7)), true, false },
             { new DaemonConnectionError.ConnectionRefusedError(Socket, "refused"), true, false },
             { new DaemonConnectionError.ConnectionTimeoutError(500, "connect"), true, false },
             { new DaemonConnectionError.ConnectionTimeoutError(500, "request", RequestSent: true), false, true },
             { new DaemonConnectionError.ConnectionClosedError("writing failed"), true, false },
             { new DaemonConnectionError.ConnectionClosedError("the server closed the connection", RequestSent: true), false, true },
-            { new DaemonConnectionError.RemoteError("stopping", Some(IpcErrorCodes.ShuttingDown)), true, false },
-            { new DaemonConnectionError.RemoteError("cut off", Some(IpcErrorCodes.Interrupted)), false, true },
-            { new DaemonConnectionError.RemoteError("boom", Some(IpcErrorCodes.HandlerError)), false, false },
-            { new DaemonConnectionError.RemoteError("boom", None), false, false },
+            { new DaemonConnectionError.RemoteError("stopping", (IpcErrorCodes.ShuttingDown)), true, false },
+            { new DaemonConnectionError.RemoteError("cut off", (IpcErrorCodes.Interrupted)), false, true },
+            { new DaemonConnectionError.RemoteError("boom", (IpcErrorCodes.HandlerError)), false, false },
+            { new DaemonConnectionError.RemoteError("boom", null), false, false },
             { new DaemonConnectionError.ProtocolError("bad reply"), false, false },
-            { new DaemonConnectionError.StartFailedError(Some(1), ""), true, false },
+            { new DaemonConnectionError.StartFailedError((1), ""), true, false },
         };
 
     [Theory]
@@ -52,8 +52,8 @@ public sealed class RetrySafetyTests
     [Fact]
     public void A_connect_timeout_carries_and_names_the_last_failure()
     {
-        var stale = new DaemonConnectionError.StaleSocketError(Socket, Some(4242));
-        var timeout = new DaemonConnectionError.ConnectionTimeoutError(500, "connect to " + Socket, LastFailure: Some<DaemonConnectionError>(stale));
+        var stale = new DaemonConnectionError.StaleSocketError(Socket, (4242));
+        var timeout = new DaemonConnectionError.ConnectionTimeoutError(500, "connect to " + Socket, LastFailure: stale);
 
         Assert.Equal(Some<DaemonConnectionError>(stale), timeout.LastFailure);
         Assert.Contains("Timeout after 500ms", timeout.Message, StringComparison.Ordinal);

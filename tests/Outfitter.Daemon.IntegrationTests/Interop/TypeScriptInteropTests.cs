@@ -157,7 +157,7 @@ public sealed class TypeScriptInteropTests : IClassFixture<TypeScriptPeers>, IDi
         Assert.True(await DaemonLock.IsDaemonAliveAsync(lockPath));
         var refused = Left(await DaemonLock.AcquireAsync(lockPath));
         Assert.Equal(LockErrorCode.AlreadyLocked, refused.Code);
-        Assert.Equal(Option<int>.Some(owner.Pid), refused.Pid);
+        Assert.Equal((int?)(owner.Pid), refused.Pid);
         Assert.Contains(owner.Pid.ToString(CultureInfo.InvariantCulture), refused.Message, StringComparison.Ordinal);
         Assert.Equal(written, File.ReadAllText(lockPath)); // a refusal leaves the owner's file alone
 

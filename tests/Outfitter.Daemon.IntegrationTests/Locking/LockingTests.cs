@@ -43,7 +43,7 @@ public sealed class LockingTests : IDisposable
         var error = Left(await DaemonLock.AcquireAsync(lockPath));
 
         Assert.Equal(LockErrorCode.AlreadyLocked, error.Code);
-        Assert.Equal(Option<int>.Some(Environment.ProcessId), error.Pid);
+        Assert.Equal((int?)(Environment.ProcessId), error.Pid);
         Assert.Equal(lockPath, error.LockPath);
         Assert.Contains(Environment.ProcessId.ToString(CultureInfo.InvariantCulture), error.Message, StringComparison.Ordinal);
     }
@@ -61,7 +61,7 @@ public sealed class LockingTests : IDisposable
         Assert.Equal((int?)owner.Pid, await DaemonLock.ReadLockPidAsync(lockPath));
         Assert.True(await DaemonLock.IsDaemonAliveAsync(lockPath));
         var refused = Left(await DaemonLock.AcquireAsync(lockPath));
-        Assert.Equal(Option<int>.Some(owner.Pid), refused.Pid);
+        Assert.Equal((int?)(owner.Pid), refused.Pid);
 
         owner.Send("release");
         Assert.Equal("RELEASED", await owner.NextLineAsync());
@@ -112,7 +112,7 @@ public sealed class LockingTests : IDisposable
         var error = Left(await DaemonLock.AcquireAsync(lockPath));
 
         Assert.Equal(LockErrorCode.AlreadyLocked, error.Code);
-        Assert.Equal(Option<int>.Some(live.Pid), error.Pid);
+        Assert.Equal((int?)(live.Pid), error.Pid);
         Assert.True(await DaemonLock.IsDaemonAliveAsync(lockPath));
     }
 
@@ -125,7 +125,7 @@ public sealed class LockingTests : IDisposable
 
         var error = Left(await DaemonLock.AcquireAsync(lockPath));
 
-        Assert.Equal(Option<int>.Some(live.Pid), error.Pid);
+        Assert.Equal((int?)(live.Pid), error.Pid);
         Assert.True(await DaemonLock.IsDaemonAliveAsync(lockPath));
         Assert.Equal($"{live.Pid}\n", File.ReadAllText(lockPath));
     }

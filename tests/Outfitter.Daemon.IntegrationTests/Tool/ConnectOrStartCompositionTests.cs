@@ -48,7 +48,7 @@ public sealed class ConnectOrStartCompositionTests : ToolTestBase
         var result = await DaemonClient.ConnectOrStartAsync(name, start, options);
 
         var error = Assert.IsType<DaemonConnectionError.StartFailedError>(result.Match(_ => null!, e => e));
-        Assert.Equal(Prelude.Some(127), error.ExitCode); // the shell could not exec it
+        Assert.Equal(127, error.ExitCode); // the shell could not exec it
         Assert.Contains("no-such-daemon", error.LogTail, StringComparison.Ordinal);
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(20), $"it waited {watch.Elapsed} for a process that had exited");
         Assert.False(File.Exists(options.SpawnLockPath), "the election's file outlived the failed start");
@@ -72,7 +72,7 @@ public sealed class ConnectOrStartCompositionTests : ToolTestBase
         return (start, options);
     }
 
-    private static (IpcClient Client, bool Started) Connected(Either<DaemonConnectionError, (IpcClient Client, bool Started)> result) =>
+    private static (IpcClient Client, bool Started) Connected(Result<(IpcClient Client, bool Started), DaemonConnectionError> result) =>
         result.Match(c => c, e => throw new Xunit.Sdk.XunitException($"connect-or-start failed: {e}"));
 
     private static async Task<int> PidOf(IpcClient client)
