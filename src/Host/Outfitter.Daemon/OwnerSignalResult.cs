@@ -17,9 +17,9 @@ public abstract record OwnerSignalResult
 
     /// <summary>Nothing was signalled: nothing proves that the process the file names holds the lock.</summary>
     /// <param name="Reason">Why.</param>
-    /// <param name="NamedPid">The PID the lock file names, if any.</param>
+    /// <param name="NamedPid">The PID the lock file names; null when it names none.</param>
     /// <param name="Message">The reason as a sentence fragment for people.</param>
-    public sealed record Refused(SignalRefusal Reason, Option<int> NamedPid, string Message) : OwnerSignalResult;
+    public sealed record Refused(SignalRefusal Reason, int? NamedPid, string Message) : OwnerSignalResult;
 
     /// <summary>The holder exited (or its PID was reused) between the decision and the signal; nothing was signalled.</summary>
     public sealed record Gone(ProcessIdentity Owner) : OwnerSignalResult;

@@ -52,7 +52,7 @@ public sealed class DaemonStopperTests
         var term = stopper.SignalOwner(LockPath, ProcessSignal.Terminate);
         var kill = stopper.SignalOwner(LockPath, ProcessSignal.Kill);
 
-        Assert.Equal(new OwnerSignalResult.Refused(SignalRefusal.PidReused, Some(100), StopDecisions.Explain(new SignalPermission.Refused(SignalRefusal.PidReused, Some(100)))), term);
+        Assert.Equal(new OwnerSignalResult.Refused(SignalRefusal.PidReused, (100), StopDecisions.Explain(new SignalPermission.Refused(SignalRefusal.PidReused, Some(100)))), term);
         Assert.IsType<OwnerSignalResult.Refused>(kill);
         Assert.Empty(_os.SignalsSent);
         Assert.True(_os.IsRunning(unrelated.Current.Pid));
