@@ -1,4 +1,3 @@
-using LanguageExt;
 using Outfitter.Daemon.Core.Lifecycle;
 
 // User-facing: in the namespace users import (the file lives with the core concept it belongs to).
@@ -15,10 +14,14 @@ public abstract record RunEnd
     }
 
     /// <summary>
-    /// The stop sequence finished with <paramref name="Result"/>. <paramref name="RequestedBy"/> is the stop signal that
-    /// requested (or joined) this stop; None when only the API asked for it.
+    /// The stop sequence finished: successfully when <paramref name="Error"/> is null. <paramref name="RequestedBy"/> is
+    /// the stop signal that requested (or joined) this stop; null when only the API asked for it.
     /// </summary>
-    public sealed record Stopped(Either<DaemonError, Unit> Result, Option<StopSignal> RequestedBy) : RunEnd;
+    public sealed record Stopped(DaemonError? Error, StopSignal? RequestedBy) : RunEnd
+    {
+        /// <summary>Whether the stop succeeded (<see cref="Error"/> is null).</summary>
+        public bool Succeeded => Error is null;
+    }
 
     /// <summary>
     /// <paramref name="Signal"/> arrived again while a signal-requested stop was running: the user insists. The PID file

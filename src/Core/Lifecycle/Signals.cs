@@ -1,3 +1,5 @@
+using LanguageExt;
+
 namespace Outfitter.Daemon.Core.Lifecycle;
 
 /// <summary>The signals that stop a daemon (POSIX numbers on Linux and macOS).</summary>
@@ -76,7 +78,11 @@ public static class SignalPolicy
     /// </summary>
     public static LanguageExt.Option<int> ExitCode(RunEnd end) => end switch
     {
-        RunEnd.Stopped stopped => stopped.RequestedBy.Map(_ => ExitCodeAfterStop(stopped.Result)),
+        RunEnd.Stopped stopped => stopped.RequestedBy is null
+            ? Option<int>.None
+            : Option<int>.Some(ExitCodeAfterStop(stopped.Error is { } error
+                ? LanguageExt.Prelude.Left<DaemonError, Unit>(error)
+                : LanguageExt.Prelude.Right<DaemonError, Unit>(LanguageExt.Prelude.unit))),
         RunEnd.Forced forced => ForcedExitCode(forced.Signal),
         _ => throw new ArgumentOutOfRangeException(nameof(end), end, "Unknown run end."),
     };

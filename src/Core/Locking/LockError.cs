@@ -30,14 +30,14 @@ public enum LockErrorCode
 public sealed record LockError(LockErrorCode Code, string Message, string LockPath, int? Pid)
 {
     /// <summary>The lock is held by <paramref name="pid"/> (or by a process that has not yet written its PID).</summary>
-    public static LockError AlreadyLocked(string lockPath, Option<int> pid) =>
+    public static LockError AlreadyLocked(string lockPath, int? pid) =>
         new(
             LockErrorCode.AlreadyLocked,
-            pid.Match(
-                Some: p => $"Daemon already running with PID {p} (lock {lockPath}). Stop it first, or use that daemon.",
-                None: () => $"Daemon already running (lock {lockPath} is held by a process that has not written its PID yet). Stop it first, or use that daemon."),
+            pid is { } p
+                ? $"Daemon already running with PID {p} (lock {lockPath}). Stop it first, or use that daemon."
+                : $"Daemon already running (lock {lockPath} is held by a process that has not written its PID yet). Stop it first, or use that daemon.",
             lockPath,
-            pid.IsSome ? (int)pid : null);
+            pid);
 
     /// <summary>A file-system failure on <paramref name="lockPath"/>.</summary>
     public static LockError Io(string lockPath, string what) =>

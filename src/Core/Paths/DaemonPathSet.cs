@@ -50,5 +50,5 @@ public sealed record DaemonPathSet(
     /// The base directory that must be made private (0700, owned by us) before use: only the temp-dir fallback,
     /// because anyone can create directories under a shared temp dir.
     /// </summary>
-    public Option<string> PrivateBaseDir => Source == RuntimeDirSource.PrivateTempFallback ? Some(RuntimeDir) : None;
+    public string? PrivateBaseDir => Source == RuntimeDirSource.PrivateTempFallback ? RuntimeDir : null;
 }

@@ -44,9 +44,9 @@ public sealed class DaemonPathResolver
     {
         var facts = _environment.Observe();
         return PathResolver.Resolve(facts, tool)
-            .Bind(paths => paths.PrivateBaseDir.Match(
-                Some: dir => EnsurePrivate(dir, facts.UserId).Map(_ => paths),
-                None: () => Right<PathError, DaemonPathSet>(paths)))
+            .Bind(paths => paths.PrivateBaseDir is { } dir
+                ? EnsurePrivate(dir, facts.UserId).Map(_ => paths)
+                : Right<PathError, DaemonPathSet>(paths))
             .ToResult();
     }
 

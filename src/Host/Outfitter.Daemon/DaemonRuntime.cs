@@ -213,8 +213,8 @@ public sealed partial class DaemonRuntime : IDaemon
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (_lastEnd is { RequestedBy.IsNone: true } last)
-                answered = _lastEnd = last with { RequestedBy = Some(signal) };
+            if (_lastEnd is { RequestedBy: null } last)
+                answered = _lastEnd = last with { RequestedBy = signal };
         }
         finally
         {
@@ -250,7 +250,7 @@ public sealed partial class DaemonRuntime : IDaemon
             _signalSubscription?.Dispose();
             _signalSubscription = null;
             Move(LifecycleEvent.Stopped);
-            end = _lastEnd = new RunEnd.Stopped(result, _requestedBy);
+            end = _lastEnd = new RunEnd.Stopped(result.MatchUnsafe(_ => null, e => e), _requestedBy.ToNullable());
         }
         finally
         {

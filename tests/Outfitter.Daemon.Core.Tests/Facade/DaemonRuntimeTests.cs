@@ -60,8 +60,8 @@ public sealed class DaemonRuntimeTests
         await WaitUntil(() => { lock (ends) return ends.Count == 1; });
 
         var stopped = Assert.IsType<RunEnd.Stopped>(Assert.Single(ends));
-        Assert.Equal(Some(StopSignal.Terminate), stopped.RequestedBy);
-        Assert.True(stopped.Result.IsRight);
+        Assert.Equal(StopSignal.Terminate, stopped.RequestedBy);
+        Assert.True(stopped.Succeeded);
         Assert.Equal(Some(0), SignalPolicy.ExitCode(stopped));
         Assert.Empty(_exit.Codes);
     }
@@ -82,7 +82,7 @@ public sealed class DaemonRuntimeTests
         release.SetResult();
 
         var end = Assert.IsType<RunEnd.Stopped>(await ended.Task.WaitAsync(Deadline));
-        Assert.True(end.RequestedBy.IsNone);
+        Assert.Null(end.RequestedBy);
         Assert.True(SignalPolicy.ExitCode(end).IsNone);
         Assert.Equal(DaemonState.Stopped, daemon.State);
         Assert.Empty(_exit.Codes);

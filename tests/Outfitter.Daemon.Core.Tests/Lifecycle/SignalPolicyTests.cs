@@ -148,8 +148,8 @@ public sealed class SignalPolicyTests
     [Fact]
     public void A_stop_only_the_api_asked_for_leaves_the_process_alone()
     {
-        Assert.True(SignalPolicy.ExitCode(new RunEnd.Stopped(Stopped, None)).IsNone);
-        Assert.True(SignalPolicy.ExitCode(new RunEnd.Stopped(Failed(DaemonErrorCode.ShutdownTimeout), None)).IsNone);
+        Assert.True(SignalPolicy.ExitCode(new RunEnd.Stopped(null, null)).IsNone);
+        Assert.True(SignalPolicy.ExitCode(new RunEnd.Stopped(new DaemonError(DaemonErrorCode.ShutdownTimeout, "m"), null)).IsNone);
     }
 
     [Theory]
@@ -158,9 +158,9 @@ public sealed class SignalPolicyTests
     [InlineData(StopSignal.Quit)]
     public void A_signal_requested_stop_exits_with_the_code_of_its_result(StopSignal signal)
     {
-        Assert.Equal(Some(0), SignalPolicy.ExitCode(new RunEnd.Stopped(Stopped, signal)));
-        Assert.Equal(Some(124), SignalPolicy.ExitCode(new RunEnd.Stopped(Failed(DaemonErrorCode.ShutdownTimeout), signal)));
-        Assert.Equal(Some(1), SignalPolicy.ExitCode(new RunEnd.Stopped(Failed(DaemonErrorCode.PidError), signal)));
+        Assert.Equal(Some(0), SignalPolicy.ExitCode(new RunEnd.Stopped(null, signal)));
+        Assert.Equal(Some(124), SignalPolicy.ExitCode(new RunEnd.Stopped(new DaemonError(DaemonErrorCode.ShutdownTimeout, "m"), signal)));
+        Assert.Equal(Some(1), SignalPolicy.ExitCode(new RunEnd.Stopped(new DaemonError(DaemonErrorCode.PidError, "m"), signal)));
     }
 
     [Property]

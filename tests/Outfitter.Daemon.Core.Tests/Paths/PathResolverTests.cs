@@ -39,7 +39,7 @@ public sealed class PathResolverTests
         Assert.Equal(RuntimeDirSource.RunUser, paths.Source);
         Assert.Equal(OsFamily.Linux, paths.Os);
         Assert.Equal(Waymark, paths.Tool);
-        Assert.True(paths.PrivateBaseDir.IsNone);
+        Assert.Null(paths.PrivateBaseDir);
     }
 
     [Fact]
@@ -61,7 +61,7 @@ public sealed class PathResolverTests
         Assert.Equal("/tmp/outfitter-1000/waymark/daemon.sock", paths.SocketPath);
         Assert.Equal("/tmp/outfitter-1000/waymark/daemon.lock", paths.LockPath);
         Assert.Equal("/tmp/outfitter-1000/waymark/daemon.pid", paths.PidPath);
-        Assert.Equal(Some("/tmp/outfitter-1000"), paths.PrivateBaseDir);
+        Assert.Equal("/tmp/outfitter-1000", paths.PrivateBaseDir);
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public sealed class PathResolverTests
         Assert.Equal("/xdg/rt/waymark/daemon.lock", paths.LockPath);
         Assert.Equal("/xdg/rt/waymark/daemon.pid", paths.PidPath);
         Assert.Equal("/xdg/rt/waymark", paths.DaemonDir);
-        Assert.True(paths.PrivateBaseDir.IsNone);
+        Assert.Null(paths.PrivateBaseDir);
     }
 
     [Fact]
@@ -160,7 +160,7 @@ public sealed class PathResolverTests
         Assert.Equal("/var/folders/ab/cd/T/waymark/daemon.sock", paths.SocketPath);
         Assert.Equal("/var/folders/ab/cd/T/waymark/daemon.lock", paths.LockPath);
         Assert.Equal("/var/folders/ab/cd/T/waymark/daemon.pid", paths.PidPath);
-        Assert.True(paths.PrivateBaseDir.IsNone);
+        Assert.Null(paths.PrivateBaseDir);
     }
 
     [Theory]
@@ -196,7 +196,7 @@ public sealed class PathResolverTests
 
         Assert.Equal(RuntimeDirSource.PrivateTempFallback, paths.Source);
         Assert.Equal("/tmp/outfitter-1001/waymark/daemon.sock", paths.SocketPath);
-        Assert.Equal(Some("/tmp/outfitter-1001"), paths.PrivateBaseDir);
+        Assert.Equal("/tmp/outfitter-1001", paths.PrivateBaseDir);
     }
 
     // Windows
@@ -213,7 +213,7 @@ public sealed class PathResolverTests
         Assert.Equal(WindowsTemp, paths.RuntimeDir);
         Assert.Equal(RuntimeDirSource.WindowsTemp, paths.Source);
         Assert.Equal(OsFamily.Windows, paths.Os);
-        Assert.True(paths.PrivateBaseDir.IsNone);
+        Assert.Null(paths.PrivateBaseDir);
     }
 
     [Fact]
@@ -336,7 +336,7 @@ public sealed class PathResolverTests
                 Assert.Equal(expectedSource, paths.Source);
                 Assert.Equal(expectedDir.Length > 1 ? expectedDir.TrimEnd('/') is { Length: > 0 } t ? t : "/" : expectedDir, paths.RuntimeDir);
                 Assert.Equal(
-                    expectedSource == RuntimeDirSource.PrivateTempFallback ? Some(fallback) : Option<string>.None,
+                    expectedSource == RuntimeDirSource.PrivateTempFallback ? fallback : null,
                     paths.PrivateBaseDir);
             });
 
@@ -356,6 +356,6 @@ public sealed class PathResolverTests
                 Assert.Equal(prefix + "-daemon.pid", paths.PidPath);
                 Assert.Equal(temp.TrimEnd('\\', '/') is var t && (t.Length == 0 || t.EndsWith(':')) ? t + "\\" : t, paths.DaemonDir);
                 Assert.Equal(RuntimeDirSource.WindowsTemp, paths.Source);
-                Assert.True(paths.PrivateBaseDir.IsNone);
+                Assert.Null(paths.PrivateBaseDir);
             });
 }
