@@ -185,7 +185,7 @@ public sealed class DaemonLockService
     }
 
     /// <summary>The PID named by the lock file; None when it is missing, empty or invalid. Surrounding whitespace is fine.</summary>
-    public int? ReadLockPid(string lockPath) => ReadPid(lockPath).ToNullableValue();
+    public int? ReadLockPid(string lockPath) => ReadPid(lockPath).ToNullable();
 
     internal Option<int> ReadPid(string lockPath) =>
         string.IsNullOrWhiteSpace(lockPath) ? None : ReadContent(lockPath).Pid;

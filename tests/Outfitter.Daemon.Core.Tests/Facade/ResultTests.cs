@@ -120,10 +120,6 @@ public sealed class ResultTests
         Assert.Equal(Left<Oops, int>(new Oops("x")), Result<int, Oops>.Failure(new Oops("x")).ToEither());
         Assert.Equal(Result<int, Oops>.Success(3), Right<Oops, int>(3).ToResult());
         Assert.Equal(Result<Done, Oops>.Failure(new Oops("y")), Left<Oops, LanguageExt.Unit>(new Oops("y")).ToResult());
-        Assert.Equal("a", Some("a").ToNullable());
-        Assert.Null(LanguageExt.Option<string>.None.ToNullable());
-        Assert.Equal(5, Some(5).ToNullableValue());
-        Assert.Null(LanguageExt.Option<int>.None.ToNullableValue());
     }
 
     private static Gen<Result<int, string>> Results =>

@@ -33,14 +33,4 @@ public static class ResultExtensions
             Right: _ => Result<Done, TError>.Success(Done.Value),
             Left: Result<Done, TError>.Failure,
             Bottom: () => throw new InvalidOperationException("The Either is bottom: it holds neither a value nor an error."));
-
-    /// <summary>The value for <c>Some</c>, null for <c>None</c> (for reference types).</summary>
-    public static T? ToNullable<T>(this Option<T> option)
-        where T : class =>
-        option.MatchUnsafe(Some: v => v, None: () => (T?)null);
-
-    /// <summary>The value for <c>Some</c>, null for <c>None</c> (for value types).</summary>
-    public static T? ToNullableValue<T>(this Option<T> option)
-        where T : struct =>
-        option.MatchUnsafe(Some: v => (T?)v, None: () => null);
 }
