@@ -57,10 +57,12 @@ public sealed class ProcessSignalsTests : IDisposable
         var lockPath = _dir.Combine("run", "daemon.lock");
         using var holder = ChildProcess.StartDotnet(Artifacts.TestHelperDll, "hold", lockPath);
         Assert.Equal($"ACQUIRED {holder.Pid}", await holder.NextLineAsync());
+        // Read the identity before signalling: once signalled, the holder may exit and its /proc entry vanish.
+        var identity = IdentityOf(holder.Pid);
 
         var result = DaemonStopper.Os.SignalOwner(lockPath, ProcessSignal.Terminate);
 
-        Assert.Equal(new OwnerSignalResult.Sent(IdentityOf(holder.Pid), ProcessSignal.Terminate), result);
+        Assert.Equal(new OwnerSignalResult.Sent(identity, ProcessSignal.Terminate), result);
         Assert.NotEqual(0, await holder.WaitForExitAsync());
     }
 
