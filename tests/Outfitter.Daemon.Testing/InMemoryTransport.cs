@@ -131,10 +131,24 @@ public sealed class InMemoryTransport : IIpcTransport
             var input = inbound.Pipe.Reader;
             while (true)
             {
+                bool shutBefore;
+                lock (inbound.Gate)
+                    shutBefore = inbound.ReadShut;
                 ReadResult result;
                 try
                 {
-                    result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    // After a read shutdown nothing more can arrive (writes are refused under the gate, and every earlier
+                    // one is committed): what is queued is read, then end of stream, as the kernel does. Waiting could
+                    // never end once the shutdown's wake-up was taken by a read that found data.
+                    if (shutBefore)
+                    {
+                        if (!input.TryRead(out result))
+                            return StreamRead.EndOfStream;
+                    }
+                    else
+                    {
+                        result = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    }
                 }
                 catch (InvalidOperationException)
                 {

@@ -90,25 +90,39 @@ public sealed class AcceptLoopTests
     {
         var transport = new InMemoryTransport();
         var gate = new TaskCompletionSource<IpcReply>();
-        await using var server = new IpcServer(Socket, new IpcServerOptions(), transport, new FakeOs().Start(4242), Runtime, TimeProvider.System);
+
+        // One request at a time per connection, so the slow handler holds the read loop's only slot and later lines
+        // wait unread. The close timeout is far beyond any scheduling delay and beyond the deadline for the close: the
+        // close must end by draining (the handler's reply, then end of stream), never by cutting the connection off.
+        var options = new IpcServerOptions { MaxConcurrentRequestsPerConnection = 1, CloseTimeout = TimeSpan.FromMinutes(1) };
+        var log = new RecordingLogger();
+        await using var server = new IpcServer(Socket, options, transport, new FakeOs().Start(4242), Runtime, TimeProvider.System, log);
         var started = 0;
         server.OnRequest(_ => Interlocked.Increment(ref started) == 1 ? IpcResult.Pending(gate.Task) : IpcResult.Written);
         Assert.True((await server.ListenAsync()).IsSuccess);
         var client = (await transport.ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
 
-        // The first request's handler is running (and blocks the read loop's slot); more lines wait unread.
+        // The first request's handler is running (and holds the read loop's slot); the next line is sent and waits unread.
         await client.WriteAsync(Line("slow"), CancellationToken.None);
         await WaitUntil(() => Volatile.Read(ref started) == 1, "the slow handler started");
+        Assert.Equal(StreamWrite.Written, await client.WriteAsync(Line("queued"), CancellationToken.None));
+
+        // CloseAsync stops the connection's reading side only once the accept loop has ended (on the thread pool, after
+        // CloseAsync returned): the slow handler is answered only after that stop is visible to the client (a write,
+        // here of zero bytes, is refused), else the freed slot would let the queued line reach the handler first.
         var closing = server.CloseAsync();
-        await client.WriteAsync(Line("queued"), CancellationToken.None).AsTask().ContinueWith(_ => { }, TaskScheduler.Default); // may land before or after the stop
+        await WaitUntilAsync(async () => (await client.WriteAsync(ReadOnlyMemory<byte>.Empty, CancellationToken.None)).Equals(StreamWrite.Failed(StreamFailure.BrokenPipe)), "the server stopped reading");
         gate.SetResult(IpcReply.FromJson("\"done\""u8.ToArray()));
         await closing.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("still had replies unsent", StringComparison.Ordinal));
 
         var replies = new List<string>();
         while (await ReadLineAsync(client) is { Length: > 0 } line)
             replies.Add(line);
+        Assert.Equal(2, replies.Count);
         Assert.Contains(replies, r => r.Contains("\"id\":\"slow\"", StringComparison.Ordinal) && r.Contains("\"done\"", StringComparison.Ordinal));
-        Assert.All(replies.Where(r => r.Contains("\"id\":\"queued\"", StringComparison.Ordinal)), r => Assert.Contains(IpcErrorCodes.ShuttingDown, r, StringComparison.Ordinal));
+        Assert.Contains(replies, r => r.Contains("\"id\":\"queued\"", StringComparison.Ordinal) && r.Contains(IpcErrorCodes.ShuttingDown, StringComparison.Ordinal));
+        Assert.Equal(1, Volatile.Read(ref started)); // the queued line never reached the handler
         Assert.Equal(StreamWrite.Failed(StreamFailure.BrokenPipe), await client.WriteAsync(Line("late"), CancellationToken.None));
         await client.DisposeAsync();
     }
@@ -172,6 +186,17 @@ public sealed class AcceptLoopTests
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}.");
+            await Task.Delay(2);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!await condition())
         {
             if (DateTime.UtcNow > deadline)
                 throw new Xunit.Sdk.XunitException($"Timed out waiting for {what}.");
