@@ -63,14 +63,17 @@ public sealed class ToolTimeoutAndStopTests : ToolTestBase
         Assert.Equal("SIGTERM then SIGKILL", json.GetProperty("how").GetString());
         Assert.Equal(pid, json.GetProperty("pid").GetInt32());
 
-        // One budget: the shutdown request got at most half of it (the old stop waited a fixed 5 s for that reply alone),
-        // SIGKILL went at the deadline, not before. The upper bounds are generous: measured inside the tool, so its
-        // start-up does not count, but a starved 2-core machine (load 12 seen) can still delay any step by seconds.
-        Assert.InRange(json.GetProperty("askTimeoutMs").GetInt64(), 1, 1000);
+        // One budget, measured inside the tool from the moment stop begins: the shutdown request got at most half of it
+        // (the old stop waited a fixed 5 s for that reply alone), and SIGKILL went once the budget was spent, not
+        // before. Nothing here says how fast: on a starved 2-core machine (load 18 seen) the steps before the request
+        // alone can use up the whole 2 s (then the request gets 0 ms, and that is right), and any step may take
+        // seconds. Only the overall deadline bounds it, generous as everywhere in this class.
+        var askTimeout = TimeSpan.FromMilliseconds(json.GetProperty("askTimeoutMs").GetInt64());
         var killedAt = TimeSpan.FromMilliseconds(json.GetProperty("killedAtMs").GetInt64());
         var elapsed = TimeSpan.FromMilliseconds(json.GetProperty("elapsedMs").GetInt64());
-        Assert.True(killedAt >= TimeSpan.FromSeconds(2) && killedAt < TimeSpan.FromSeconds(12), $"SIGKILL went {killedAt} after stop started.\n{stop}");
-        Assert.True(elapsed < TimeSpan.FromSeconds(14), $"stop --force --timeout 2 spent {elapsed} after it started.\n{stop}");
+        Assert.True(askTimeout >= TimeSpan.Zero && askTimeout <= TimeSpan.FromSeconds(1), $"The shutdown request got {askTimeout} of the 2 s budget; at most half.\n{stop}");
+        Assert.True(killedAt >= TimeSpan.FromSeconds(2), $"SIGKILL went {killedAt} after stop started, before its 2 s budget was spent.\n{stop}");
+        Assert.True(killedAt <= elapsed, $"SIGKILL went at {killedAt}, after stop says it finished ({elapsed}).\n{stop}");
         Assert.True(stop.Elapsed < WellBeforeThirtySeconds, $"stop --force --timeout 2 took {stop.Elapsed}.\n{stop}");
         await WaitUntilGoneAsync(pid);
         Assert.False(File.Exists(LockPath(name)), $"stop left the killed daemon's lock file.\n{stop}");
