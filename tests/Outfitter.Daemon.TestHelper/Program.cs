@@ -288,10 +288,16 @@ static void Say(string line)
     Console.Out.Flush();
 }
 
-// A composed daemon (lock, IPC, health, systemd integration) whose one health check passes while FLAG exists.
+// A composed daemon (lock, IPC, health, systemd integration) whose one health check passes while FLAG exists. Each run
+// of the check first appends one byte to FLAG.checks, so a test can tell how many checks have begun.
 static async Task<int> HostDaemon(string name, string flag)
 {
-    var checker = HealthChecker.Create([new HealthCheck("flag", _ => Task.FromResult(File.Exists(flag)), "the flag file is missing")]);
+    var checks = flag + ".checks";
+    var checker = HealthChecker.Create([new HealthCheck("flag", _ =>
+    {
+        File.AppendAllText(checks, ".");
+        return Task.FromResult(File.Exists(flag));
+    }, "the flag file is missing")]);
     await using var host = DaemonHost.Create(new DaemonHostOptions { Name = name }, checker);
     var started = await host.StartAsync();
     if (started.IsFailure)
