@@ -8,6 +8,8 @@ namespace Outfitter.Daemon.IntegrationTests.Locking;
 /// <summary>
 /// The stale-file clean-up of <c>stop</c> racing daemon starts, with real processes: the old clean-up probed, then
 /// deleted outside the lock, so a daemon that started in between lost its lock file and a second one could start.
+/// Starters retry for the window, and beyond it until they see a daemon holding the lock (a clean-up holds it too,
+/// briefly, but a starved machine can preempt it for longer than the window), so a round always gets its daemon.
 /// </summary>
 public sealed class StaleCleanupRaceTests(ITestOutputHelper output) : IDisposable
 {
