@@ -62,27 +62,29 @@ public static class SignalPolicy
         _ => throw new ArgumentOutOfRangeException(nameof(state), state, "Unknown daemon state."),
     };
 
+    /// <summary>The exit code after a graceful stop that failed with <paramref name="error"/> (succeeded when null).</summary>
+    public static int ExitCodeAfterStop(DaemonError? error) => error switch
+    {
+        null => CleanExitCode,
+        { Code: DaemonErrorCode.ShutdownTimeout } => ShutdownTimeoutExitCode,
+        _ => StopFailedExitCode,
+    };
+
     /// <summary>The exit code after a signal-initiated graceful stop ended with <paramref name="result"/>.</summary>
     public static int ExitCodeAfterStop(LanguageExt.Either<DaemonError, LanguageExt.Unit> result) =>
-        result.Match(
-            Right: _ => CleanExitCode,
-            Left: e => e.Code == DaemonErrorCode.ShutdownTimeout ? ShutdownTimeoutExitCode : StopFailedExitCode);
+        ExitCodeAfterStop(result.MatchUnsafe(Right: _ => null, Left: e => e));
 
     /// <summary>The exit code of a forced exit by a second signal: 128 + the signal number, as the shell reports it.</summary>
     public static int ForcedExitCode(StopSignal signal) => 128 + (int)signal;
 
     /// <summary>
     /// Whether the process exits after <paramref name="end"/>, and with which code: after a stop a signal requested, the
-    /// code of <see cref="ExitCodeAfterStop"/>; after a forced exit, <see cref="ForcedExitCode"/>; after a stop only the
+    /// code of <see cref="ExitCodeAfterStop(DaemonError)"/>; after a forced exit, <see cref="ForcedExitCode"/>; after a stop only the
     /// API asked for, None (the caller owns the process and goes on).
     /// </summary>
     public static LanguageExt.Option<int> ExitCode(RunEnd end) => end switch
     {
-        RunEnd.Stopped stopped => stopped.RequestedBy is null
-            ? Option<int>.None
-            : Option<int>.Some(ExitCodeAfterStop(stopped.Error is { } error
-                ? LanguageExt.Prelude.Left<DaemonError, Unit>(error)
-                : LanguageExt.Prelude.Right<DaemonError, Unit>(LanguageExt.Prelude.unit))),
+        RunEnd.Stopped stopped => stopped.RequestedBy is null ? Option<int>.None : Option<int>.Some(ExitCodeAfterStop(stopped.Error)),
         RunEnd.Forced forced => ForcedExitCode(forced.Signal),
         _ => throw new ArgumentOutOfRangeException(nameof(end), end, "Unknown run end."),
     };

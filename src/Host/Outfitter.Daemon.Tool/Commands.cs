@@ -57,7 +57,7 @@ public static class Commands
 
             // Signals end the process from inside the daemon (with the documented code); a shutdown request ends here.
             var stopped = await host.WaitForStopAsync();
-            return SignalPolicy.ExitCodeAfterStop(stopped.ToEither());
+            return SignalPolicy.ExitCodeAfterStop(stopped.TryGetError(out var stopError) ? stopError : null);
         }
     }
 

@@ -106,8 +106,15 @@ public sealed class SignalPolicyTests
                 var expected = outcomes.Any(o => o is HandlerOutcome.Abandoned or HandlerOutcome.Skipped) ? 124
                     : pidError.IsSome ? 1
                     : 0;
-                return SignalPolicy.ExitCodeAfterStop(result) == expected;
+                return SignalPolicy.ExitCodeAfterStop(result) == expected
+                    && SignalPolicy.ExitCodeAfterStop(result.MatchUnsafe(Right: _ => null, Left: e => e)) == expected;
             });
+
+    [Fact]
+    public void The_exit_code_after_a_stop_without_an_error_is_0()
+    {
+        Assert.Equal(0, SignalPolicy.ExitCodeAfterStop((DaemonError?)null));
+    }
 
     // ForcedExitCode and signal numbers
 
