@@ -18,7 +18,7 @@ namespace Outfitter.Daemon.Hosting;
 /// handlers, then releases the lock. Build one with <see cref="Create"/> or through dependency injection
 /// (<c>services.AddOutfitterDaemon(…)</c>). Thread-safe.
 /// </summary>
-public sealed class DaemonHost : IAsyncDisposable
+public sealed class DaemonHost : IAsyncDisposable, IDisposable
 {
     private readonly string _name;
     private readonly string _version;
@@ -51,6 +51,27 @@ public sealed class DaemonHost : IAsyncDisposable
         ISystemdEnvironment systemdEnvironment,
         ISystemdNotifySocket systemdNotifier,
         ILoggerFactory? loggers = null)
+        : this(options, paths, locks, transport, directories, signals, exit, health, time, runtime, processes, systemdEnvironment, systemdNotifier, loggers, hosting: null)
+    {
+    }
+
+    /// <summary>The composition with the Generic Host's settings when the daemon runs as a hosted service.</summary>
+    internal DaemonHost(
+        DaemonHostOptions options,
+        DaemonPathResolver paths,
+        DaemonLockService locks,
+        IIpcTransport transport,
+        IDirectories directories,
+        ISignalSource signals,
+        IProcessExit exit,
+        IHealthChecker health,
+        TimeProvider time,
+        IRuntimeEnvironment runtime,
+        IProcessTable processes,
+        ISystemdEnvironment systemdEnvironment,
+        ISystemdNotifySocket systemdNotifier,
+        ILoggerFactory? loggers,
+        HostedSettings? hosting)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(paths);
@@ -80,7 +101,11 @@ public sealed class DaemonHost : IAsyncDisposable
             .Map("shutdown", RequestShutdown);
         Server.OnRequest(Router.Handle);
 
-        var shutdownTimeout = options.ShutdownTimeout;
+        // A hosted daemon leaves signals and the process to the Generic Host, and its budget is the host's.
+        var shutdownTimeout = hosting is { } h
+            ? HostedSettings.Budget(options.ShutdownTimeout, h.HostShutdownTimeout)
+            : options.ShutdownTimeout ?? OptionRules.DefaultShutdownTimeout;
+        ShutdownTimeout = shutdownTimeout;
         _daemon = new DaemonRuntime(
             new DaemonOptions
             {
@@ -88,15 +113,16 @@ public sealed class DaemonHost : IAsyncDisposable
                 PidFile = LockPath,
                 ShutdownTimeout = shutdownTimeout,
                 Logger = _logger,
-                HandleSignals = options.HandleSignals,
+                HandleSignals = hosting is null && options.HandleSignals,
             },
             locks,
             signals,
             processes,
             time);
+        _daemon.RunEnded += end => LastRunEnd = end;
 
         // Exiting the process is the composition's last step, after the daemon's stop sequence.
-        if (options.ExitOnSignal)
+        if (hosting is null && options.ExitOnSignal)
             _exitOnSignal = DaemonExit.ExitOnSignal(_daemon, exit);
 
         _systemd = new SystemdIntegration(SystemdSettings.From(options.Systemd), systemdEnvironment, systemdNotifier, health, time, _pid, _logger);
@@ -153,6 +179,18 @@ public sealed class DaemonHost : IAsyncDisposable
     /// <summary>The lifecycle state.</summary>
     public DaemonState State => _daemon.State;
 
+    /// <summary>The budget of the stop sequence: the options' <c>ShutdownTimeout</c>, or its default.</summary>
+    public TimeSpan ShutdownTimeout { get; }
+
+    /// <summary>How the last run ended; null before the first stop.</summary>
+    internal RunEnd? LastRunEnd { get; private set; }
+
+    /// <summary>
+    /// Where a stop the daemon is asked for (the <c>shutdown</c> request) goes. Null: the daemon stops itself. A hosted
+    /// daemon sets it to <c>IHostApplicationLifetime.StopApplication</c>, so the whole host stops, in its order.
+    /// </summary>
+    internal Action? StopRequested { get; set; }
+
     /// <summary>Registers a shutdown handler; it runs after the IPC server has closed, in registration order.</summary>
     public void OnShutdown(Func<CancellationToken, Task> handler) => _daemon.OnShutdown(handler);
 
@@ -162,11 +200,23 @@ public sealed class DaemonHost : IAsyncDisposable
     /// </summary>
     public async Task<Result<Done, DaemonError>> StartAsync(CancellationToken cancellationToken = default)
     {
+        var locked = await LockAsync(cancellationToken).ConfigureAwait(false);
+        return locked.IsFailure ? locked : await ListenAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The first half of <see cref="StartAsync"/>: the lock, the PID file and the lifecycle's Running state.</summary>
+    internal async Task<Result<Done, DaemonError>> LockAsync(CancellationToken cancellationToken)
+    {
         _systemd.Starting();
         var started = await _daemon.StartAsync(cancellationToken).ConfigureAwait(false);
-        if (started.IsFailure)
-            return started;
-        _startedAt = _time.GetTimestamp();
+        if (started.IsSuccess)
+            _startedAt = _time.GetTimestamp();
+        return started;
+    }
+
+    /// <summary>The second half of <see cref="StartAsync"/>: listen (or adopt the socket systemd passed), then READY.</summary>
+    internal async Task<Result<Done, DaemonError>> ListenAsync(CancellationToken cancellationToken)
+    {
         // Under socket activation the inherited socket is adopted, passed as a value (never through the options).
         var listening = await _systemd.TakeListenFd(Name).Match(
             Some: fd => Server.AdoptAsync(fd, cancellationToken),
@@ -187,6 +237,12 @@ public sealed class DaemonHost : IAsyncDisposable
 
     /// <summary>Completes when the daemon stops (signal, <c>shutdown</c> request, or <see cref="StopAsync"/>).</summary>
     public Task<Result<Done, DaemonError>> WaitForStopAsync(CancellationToken cancellationToken = default) => _daemon.WaitForStopAsync(cancellationToken);
+
+    /// <summary>
+    /// <see cref="DisposeAsync"/>, waited for: so a container disposed synchronously (<c>using var provider = …</c>)
+    /// still stops the daemon and releases its lock.
+    /// </summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
     /// <inheritdoc />
     public async ValueTask DisposeAsync()
@@ -220,7 +276,10 @@ public sealed class DaemonHost : IAsyncDisposable
         _ = Task.Run(async () =>
         {
             await Task.Yield();
-            _daemon.RequestStop();
+            if (StopRequested is { } stopHost)
+                stopHost();
+            else
+                _daemon.RequestStop();
         });
         return IpcResult.Written;
     }

@@ -7,11 +7,17 @@ namespace Outfitter.Daemon.Hosting;
 /// <summary>
 /// Options of a <see cref="DaemonHost"/>: one daemon with its lock, IPC server and health checks. The host validates
 /// them (all of them, listing every problem) and copies them once, when it is created; it never writes to them.
+/// Through dependency injection they are <c>IOptions&lt;DaemonHostOptions&gt;</c>, bound from the configuration section
+/// <see cref="SectionName"/> (appsettings.json, environment variables such as <c>Outfitter__Daemon__Name</c>, the
+/// command line), then changed by the delegate given to <c>AddOutfitterDaemon</c>, and validated when the host starts.
 /// </summary>
 public sealed class DaemonHostOptions
 {
     /// <summary>The default daemon name.</summary>
     public const string DefaultName = "outfitter-daemon";
+
+    /// <summary>The configuration section the options are bound from: <c>Outfitter:Daemon</c>.</summary>
+    public const string SectionName = "Outfitter:Daemon";
 
     /// <summary>The daemon's name; also the tool name for <see cref="DaemonPaths"/> (default <c>outfitter-daemon</c>).</summary>
     public string Name { get; set; } = DefaultName;
@@ -24,8 +30,12 @@ public sealed class DaemonHostOptions
     /// </summary>
     public string? LockPath { get; set; }
 
-    /// <summary>How long shutdown handlers may take in total (default 5 s).</summary>
-    public TimeSpan ShutdownTimeout { get; set; } = OptionRules.DefaultShutdownTimeout;
+    /// <summary>
+    /// How long the stop sequence (closing the IPC server, then the shutdown handlers) may take in total. Null (the
+    /// default) means 5 s for a daemon of its own, and the Generic Host's <c>HostOptions.ShutdownTimeout</c> for a hosted
+    /// one (<see cref="OutfitterDaemonBuilder.AsHostedService"/>); a hosted daemon's budget never exceeds the host's.
+    /// </summary>
+    public TimeSpan? ShutdownTimeout { get; set; }
 
     /// <summary>Whether SIGTERM/SIGINT/SIGQUIT stop the daemon (default true; a Generic Host handles them itself).</summary>
     public bool HandleSignals { get; set; } = true;
@@ -51,7 +61,7 @@ public sealed class DaemonHostOptions
             problems.Add("SocketPath is blank: leave it null for the default, or give a path.");
         if (LockPath is { } lockPath && string.IsNullOrWhiteSpace(lockPath))
             problems.Add("LockPath is blank: leave it null for the default, or give a path.");
-        problems.AddRange(OptionRules.Validate(Name, LockPath ?? "default", ShutdownTimeout).Filter(p => !p.StartsWith("Name", StringComparison.Ordinal)));
+        problems.AddRange(OptionRules.Validate(Name, LockPath ?? "default", ShutdownTimeout ?? OptionRules.DefaultShutdownTimeout).Filter(p => !p.StartsWith("Name", StringComparison.Ordinal)));
         if (Ipc is null)
             problems.Add("Ipc is null: leave it at its default, or set an IpcServerOptions.");
         else

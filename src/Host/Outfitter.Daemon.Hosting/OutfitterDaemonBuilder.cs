@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Ports;
 
@@ -19,7 +20,8 @@ public sealed class OutfitterDaemonBuilder
 
     internal List<(string Type, IpcRequestHandler Handler)> Routes { get; } = [];
 
-    internal Action<DaemonHostOptions>? Configure { get; private set; }
+    /// <summary>Whether the daemon runs inside the Generic Host (<see cref="AsHostedService"/>).</summary>
+    internal bool Hosted { get; private set; }
 
     /// <summary>Adds a health check (reported by <c>{"type":"health"}</c>).</summary>
     /// <exception cref="ArgumentNullException"><paramref name="check"/> is null.</exception>
@@ -45,17 +47,27 @@ public sealed class OutfitterDaemonBuilder
     }
 
     /// <summary>
-    /// Runs the daemon inside a Generic Host: starts with the host, stops with it. The host owns signals and the process
-    /// lifetime, so the daemon's own signal handling and exit are turned off.
+    /// Runs the daemon inside the Generic Host, in the host's order: the lock is taken before any other hosted service
+    /// starts (a second instance throws <see cref="DaemonStartException"/> from the host's start, before any work; see
+    /// <see cref="HostExtensions.RunDaemonAsync"/> for its exit code), the IPC server listens next, and the
+    /// <c>shutdown</c> request, SIGTERM/SIGINT (the host's <c>ConsoleLifetime</c> or <c>SystemdLifetime</c>) and a stop
+    /// of the daemon all end the host through <c>IHostApplicationLifetime.StopApplication</c>. The daemon stops last:
+    /// it stops accepting when the host begins to stop, and releases the lock after every other service has stopped.
+    /// The host owns signals and the process, so the daemon's own signal handling and exit are off, and its shutdown
+    /// budget defaults to <c>HostOptions.ShutdownTimeout</c>. Calling it more than once registers one service.
     /// </summary>
     public OutfitterDaemonBuilder AsHostedService()
     {
-        Configure += options =>
-        {
-            options.HandleSignals = false;
-            options.ExitOnSignal = false;
-        };
-        Services.AddHostedService<DaemonHostedService>();
+        if (Hosted)
+            return this;
+        Hosted = true;
+        Services.AddSingleton<HostedRunRecord>();
+        // First in the collection, so first to start (the lock before anything else) and last to stop (the lock last).
+        Services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(sp => new DaemonHostedService(
+            sp.GetRequiredService<DaemonHost>(),
+            sp.GetRequiredService<IHostApplicationLifetime>(),
+            sp.GetRequiredService<HostedRunRecord>(),
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(HostingLogCategories.Lifecycle))));
         return this;
     }
 }

@@ -1,9 +1,11 @@
 using LanguageExt;
 using LanguageExt.Common;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Outfitter.Daemon.Composition;
 using Outfitter.Daemon.Core.Ports;
 
@@ -17,11 +19,21 @@ namespace Outfitter.Daemon.Hosting;
 /// </summary>
 public static class ServiceCollectionExtensions
 {
-    /// <summary>Registers an Outfitter daemon; configure it with <paramref name="configure"/>.</summary>
+    /// <summary>
+    /// Registers an Outfitter daemon. Its <see cref="DaemonHostOptions"/> are <c>IOptions&lt;DaemonHostOptions&gt;</c>:
+    /// bound from the configuration section <c>Outfitter:Daemon</c> when the app has a configuration, then changed by
+    /// <paramref name="configure"/>, and validated when the host starts (<c>ValidateOnStart</c>), listing every problem.
+    /// </summary>
     public static OutfitterDaemonBuilder AddOutfitterDaemon(this IServiceCollection services, Action<DaemonHostOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         var builder = new OutfitterDaemonBuilder(services);
+        var options = services.AddOptions<DaemonHostOptions>()
+            .Configure<IServiceProvider>((o, sp) => DaemonHostOptionsSetup.Bind(o, sp.GetService<IConfiguration>()));
+        if (configure is not null)
+            options.Configure(configure);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DaemonHostOptions>, DaemonHostOptionsSetup.Validator>());
+        options.ValidateOnStart();
         services.TryAddSingleton(_ => OsPorts.Current.Time);
         services.TryAddSingleton(_ => OsPorts.Current.LockFiles);
         services.TryAddSingleton(_ => OsPorts.Current.Processes);
@@ -49,11 +61,8 @@ public static class ServiceCollectionExtensions
         });
         services.TryAddSingleton(sp =>
         {
-            var options = new DaemonHostOptions();
-            configure?.Invoke(options);
-            builder.Configure?.Invoke(options);
             var host = new DaemonHost(
-                options,
+                sp.GetRequiredService<IOptions<DaemonHostOptions>>().Value,
                 sp.GetRequiredService<DaemonPathResolver>(),
                 sp.GetRequiredService<DaemonLockService>(),
                 sp.GetRequiredService<IIpcTransport>(),
@@ -66,7 +75,8 @@ public static class ServiceCollectionExtensions
                 sp.GetRequiredService<IProcessTable>(),
                 sp.GetRequiredService<ISystemdEnvironment>(),
                 sp.GetRequiredService<ISystemdNotifySocket>(),
-                sp.GetService<ILoggerFactory>());
+                sp.GetService<ILoggerFactory>(),
+                builder.Hosted ? new HostedSettings(sp.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout) : null);
             foreach (var (type, handler) in builder.Routes)
                 host.Router.Map(type, handler);
             return host;

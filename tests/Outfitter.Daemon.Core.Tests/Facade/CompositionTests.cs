@@ -2,8 +2,10 @@ using System.Buffers;
 using System.Text.Json;
 using LanguageExt;
 using LanguageExt.Common;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Locking;
@@ -118,11 +120,96 @@ public sealed class CompositionTests
         });
         using var provider = services.BuildServiceProvider();
 
-        var thrown = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<DaemonHost>());
+        var thrown = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<DaemonHost>());
 
-        Assert.Contains("Name", thrown.Message, StringComparison.Ordinal);
-        Assert.Contains("path separator", thrown.Message, StringComparison.Ordinal);
-        Assert.Contains("ShutdownTimeout", thrown.Message, StringComparison.Ordinal);
+        Assert.Equal(typeof(DaemonHostOptions), thrown.OptionsType);
+        Assert.Equal(2, thrown.Failures.Count());
+        Assert.Contains(thrown.Failures, f => f.StartsWith("Outfitter:Daemon: Name", StringComparison.Ordinal) && f.Contains("path separator", StringComparison.Ordinal));
+        Assert.Contains(thrown.Failures, f => f.StartsWith("Outfitter:Daemon: ShutdownTimeout", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Options_are_bound_from_the_Outfitter_Daemon_section_and_the_delegate_runs_after_it()
+    {
+        var services = FakeServices();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Outfitter:Daemon:Name"] = "from-config",
+            ["Outfitter:Daemon:SocketPath"] = "/run/test/configured.sock",
+            ["Outfitter:Daemon:ShutdownTimeout"] = "00:00:07",
+            ["Outfitter:Daemon:HandleSignals"] = "false",
+            ["Outfitter:Daemon:Ipc:MaxConnections"] = "12",
+            ["Outfitter:Daemon:Ipc:MaxLineBytes"] = "4096",
+            ["Outfitter:Daemon:Systemd:Watchdog"] = "Always",
+            ["Outfitter:Daemon:Systemd:StatusInterval"] = "00:00:03",
+            ["Outfitter:Daemon:Version"] = "9.9.9",
+        }).Build());
+        services.AddOutfitterDaemon(o => o.Version = "from-code");
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<DaemonHostOptions>>().Value;
+        var host = provider.GetRequiredService<DaemonHost>();
+
+        Assert.Equal("from-config", options.Name);
+        Assert.Equal(TimeSpan.FromSeconds(7), options.ShutdownTimeout);
+        Assert.False(options.HandleSignals);
+        Assert.Equal(12, options.Ipc.MaxConnections);
+        Assert.Equal(4096, options.Ipc.MaxLineBytes);
+        Assert.Equal(Outfitter.Daemon.Core.Systemd.WatchdogMode.Always, options.Systemd.Watchdog);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.Systemd.StatusInterval);
+        Assert.Equal("from-code", options.Version);
+        Assert.Equal("from-config", host.Name);
+        Assert.Equal("/run/test/configured.sock", host.SocketPath);
+        Assert.Equal(TimeSpan.FromSeconds(7), host.ShutdownTimeout);
+    }
+
+    [Fact]
+    public void Without_a_configuration_the_defaults_and_the_delegate_apply()
+    {
+        var services = FakeServices();
+        services.AddOutfitterDaemon(o => o.Name = "svc");
+        using var provider = services.BuildServiceProvider();
+
+        var host = provider.GetRequiredService<DaemonHost>();
+
+        Assert.Equal("svc", host.Name);
+        Assert.Equal(OptionRules.DefaultShutdownTimeout, host.ShutdownTimeout);
+    }
+
+    [Theory]
+    [InlineData(null, 30, 30)]
+    [InlineData(10, 30, 10)]
+    [InlineData(60, 30, 30)]
+    [InlineData(null, null, 30)] // HostOptions.ShutdownTimeout defaults to 30 s
+    [InlineData(8, null, 8)]
+    public void A_hosted_daemon_s_budget_is_the_host_s_shutdown_timeout_unless_the_options_give_a_smaller_one(int? daemonSeconds, int? hostSeconds, int expectedSeconds)
+    {
+        var services = FakeServices();
+        if (hostSeconds is { } h)
+            services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(h));
+        services.AddSingleton<IHostApplicationLifetime, FakeLifetime>();
+        services.AddOutfitterDaemon(o =>
+        {
+            o.Name = "svc";
+            if (daemonSeconds is { } d)
+                o.ShutdownTimeout = TimeSpan.FromSeconds(d);
+        }).AsHostedService();
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), provider.GetRequiredService<DaemonHost>().ShutdownTimeout);
+    }
+
+    private sealed class FakeLifetime : IHostApplicationLifetime
+    {
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+
+        public CancellationToken ApplicationStopping => CancellationToken.None;
+
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void StopApplication()
+        {
+        }
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public sealed partial class ReadmeCompilesTests
     /// </summary>
     private static readonly Lazy<List<MetadataReference>> References = new(() =>
     {
-        _ = typeof(Hosting.DaemonHost);
+        _ = typeof(global::Outfitter.Daemon.Hosting.DaemonHost);
         _ = typeof(Microsoft.Extensions.Hosting.Host);
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         return paths
@@ -91,6 +91,19 @@ public sealed partial class ReadmeCompilesTests
             .Select(p => (MetadataReference)MetadataReference.CreateFromFile(p))
             .ToList();
     });
+
+    [Fact]
+    public void The_readme_generic_host_section_shows_the_sample_program_as_it_is()
+    {
+        var text = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
+        var section = text.IndexOf("## Dependency injection and the Generic Host", StringComparison.Ordinal);
+        Assert.True(section >= 0, "README.md has no Generic Host section.");
+        var block = CsharpBlock().Match(text, section);
+        var sample = File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "HostedDaemon", "Program.cs"));
+
+        Assert.True(block.Success, "The Generic Host section has no C# block.");
+        Assert.Equal(sample.ReplaceLineEndings("\n"), block.Groups["code"].Value);
+    }
 
     private static List<(int Index, int Line, string Code)> ReadBlocks()
     {

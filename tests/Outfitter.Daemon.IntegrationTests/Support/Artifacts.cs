@@ -9,6 +9,9 @@ public static class Artifacts
     /// <summary>The outfitter-daemon tool's dll.</summary>
     public static string ToolDll => Sibling(Path.Combine("..", "src", "Host", "Outfitter.Daemon.Tool"), "outfitter-daemon.dll");
 
+    /// <summary>The Generic Host sample (samples/HostedDaemon), the README's Program.cs.</summary>
+    public static string HostedSampleDll => Sibling(Path.Combine("..", "samples", "HostedDaemon"), "HostedDaemon.dll");
+
     private static string Sibling(string projectDir, string dll)
     {
         // This assembly runs from tests/Outfitter.Daemon.IntegrationTests/bin/<Configuration>/<tfm>/.

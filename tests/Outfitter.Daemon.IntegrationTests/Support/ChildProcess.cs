@@ -55,8 +55,15 @@ public sealed class ChildProcess : IDisposable
     /// <summary>Starts a .NET program (a built dll) under the same dotnet host that runs the tests.</summary>
     public static ChildProcess StartDotnet(string dll, params string[] args) => Start(DotnetHost(), [dll, .. args]);
 
+    /// <summary>Starts a .NET program with extra environment variables (a null value removes the variable).</summary>
+    public static ChildProcess StartDotnet(IReadOnlyDictionary<string, string?> environment, string dll, params string[] args) =>
+        Start(environment, DotnetHost(), [dll, .. args]);
+
     /// <summary>Starts an executable with redirected stdio.</summary>
-    public static ChildProcess Start(string fileName, params string[] args)
+    public static ChildProcess Start(string fileName, params string[] args) => Start(new Dictionary<string, string?>(), fileName, args);
+
+    /// <summary>Starts an executable with redirected stdio and extra environment variables (a null value removes one).</summary>
+    public static ChildProcess Start(IReadOnlyDictionary<string, string?> environment, string fileName, params string[] args)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -67,6 +74,14 @@ public sealed class ChildProcess : IDisposable
         };
         foreach (var arg in args)
             info.ArgumentList.Add(arg);
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+                info.Environment.Remove(name);
+            else
+                info.Environment[name] = value;
+        }
+
         return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {fileName}."));
     }
 

@@ -1,0 +1,183 @@
+using System.Text;
+using System.Text.Json;
+using Outfitter.Daemon.IntegrationTests.Support;
+using Xunit;
+
+namespace Outfitter.Daemon.IntegrationTests.Hosting;
+
+/// <summary>
+/// The Generic Host path as users take it: the sample's Program.cs (<c>Host.CreateApplicationBuilder</c>,
+/// <c>AddOutfitterDaemon().AsHostedService()</c>, <c>RunDaemonAsync</c>) run as a real process with the real OS
+/// adapters, configured only through configuration (appsettings.json and <c>Outfitter__Daemon__*</c> variables).
+/// </summary>
+public sealed class HostedDaemonProcessTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Socket => _dir.Combine("d.sock");
+
+    private string Lock => _dir.Combine("d.lock");
+
+    private Dictionary<string, string?> Environment(params (string Name, string? Value)[] more)
+    {
+        var env = new Dictionary<string, string?>
+        {
+            ["Outfitter__Daemon__SocketPath"] = Socket,
+            ["Outfitter__Daemon__LockPath"] = Lock,
+            ["DOTNET_ENVIRONMENT"] = null,
+            ["NOTIFY_SOCKET"] = null,
+            ["Logging__Console__FormatterName"] = "simple",
+        };
+        foreach (var (name, value) in more)
+            env[name] = value;
+        return env;
+    }
+
+    private ChildProcess StartSample(params (string Name, string? Value)[] env) =>
+        ChildProcess.StartDotnet(Environment(env), Artifacts.HostedSampleDll);
+
+    private async Task<JsonElement> SendAsync(string payload)
+    {
+        await using var client = IpcClient.Create(Socket);
+        var connected = await client.ConnectAsync();
+        if (connected.TryGetError(out var notConnected))
+            throw new Xunit.Sdk.XunitException($"Could not connect: {notConnected.Message}");
+        var reply = await client.SendRawAsync(Encoding.UTF8.GetBytes(payload));
+        return reply.Match(
+            json => JsonDocument.Parse(json).RootElement.Clone(),
+            error => throw new Xunit.Sdk.XunitException($"No reply to {payload}: {error.Message}"));
+    }
+
+    private async Task WaitUntilAnsweringAsync(ChildProcess daemon)
+    {
+        using var deadline = new CancellationTokenSource(ChildProcess.DefaultDeadline);
+        while (true)
+        {
+            if (daemon.Process.HasExited)
+                throw new Xunit.Sdk.XunitException($"The sample exited with {daemon.Process.ExitCode} before answering. stderr: {daemon.Stderr}");
+            await using var client = IpcClient.Create(Socket);
+            if ((await client.ConnectAsync(deadline.Token)).IsSuccess &&
+                (await client.SendRawAsync("{\"type\":\"ping\"}"u8.ToArray(), deadline.Token)).IsSuccess)
+                return;
+            try
+            {
+                await Task.Delay(20, deadline.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"The sample did not answer ping within {ChildProcess.DefaultDeadline}. stderr: {daemon.Stderr}");
+            }
+        }
+    }
+
+    private async Task<string> ReadAllOutputAsync(ChildProcess process)
+    {
+        var lines = new StringBuilder();
+        try
+        {
+            while (true)
+                lines.AppendLine(await process.NextLineAsync());
+        }
+        catch (InvalidOperationException)
+        {
+            // stdout closed: the process ended.
+        }
+
+        return lines.ToString();
+    }
+
+    [Fact]
+    public async Task It_starts_answers_ping_and_its_own_request_and_reports_its_configured_name()
+    {
+        using var daemon = StartSample();
+        await WaitUntilAnsweringAsync(daemon);
+
+        var status = await SendAsync("{\"type\":\"status\"}");
+        Assert.Equal("hosted-sample", status.GetProperty("name").GetString());   // appsettings.json beside the program
+        Assert.Equal(daemon.Pid, status.GetProperty("pid").GetInt32());
+        Assert.Equal(Socket, status.GetProperty("socket").GetString());
+        Assert.Equal("running", status.GetProperty("state").GetString());
+        Assert.True((await SendAsync("{\"type\":\"beats\"}")).TryGetProperty("beats", out _));
+
+        Signals.Send(daemon.Pid, Signals.SIGTERM);
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task An_environment_variable_overrides_appsettings()
+    {
+        using var daemon = StartSample(("Outfitter__Daemon__Name", "from-env"));
+        await WaitUntilAnsweringAsync(daemon);
+
+        Assert.Equal("from-env", (await SendAsync("{\"type\":\"status\"}")).GetProperty("name").GetString());
+
+        Signals.Send(daemon.Pid, Signals.SIGTERM);
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task A_second_instance_is_refused_before_its_other_services_start_and_exits_1()
+    {
+        using var first = StartSample();
+        await WaitUntilAnsweringAsync(first);
+
+        using var second = StartSample();
+        var exit = await second.WaitForExitAsync();
+        var output = await ReadAllOutputAsync(second);
+
+        Assert.Equal(1, exit);
+        Assert.Contains($"already running with PID {first.Pid}", output, StringComparison.Ordinal);
+        Assert.Contains("no other hosted service was started", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Worker started", output, StringComparison.Ordinal);
+        // The first instance is untouched: still answering, its files still there.
+        Assert.Equal(first.Pid, (await SendAsync("{\"type\":\"status\"}")).GetProperty("pid").GetInt32());
+        Assert.True(File.Exists(Lock) && File.Exists(Socket));
+
+        Signals.Send(first.Pid, Signals.SIGTERM);
+        Assert.Equal(0, await first.WaitForExitAsync());
+    }
+
+    [Fact]
+    public async Task The_shutdown_request_ends_the_host_with_exit_code_0_and_removes_its_files()
+    {
+        using var daemon = StartSample();
+        await WaitUntilAnsweringAsync(daemon);
+
+        Assert.True((await SendAsync("{\"type\":\"shutdown\"}")).GetProperty("stopping").GetBoolean());
+
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+        Assert.False(File.Exists(Socket), "the socket file is left behind");
+        Assert.False(File.Exists(Lock), "the PID file is left behind");
+    }
+
+    [Theory]
+    [InlineData(Signals.SIGTERM)]
+    [InlineData(Signals.SIGINT)]
+    public async Task A_signal_ends_the_host_with_exit_code_0_and_removes_its_files(int signal)
+    {
+        using var daemon = StartSample();
+        await WaitUntilAnsweringAsync(daemon);
+
+        Signals.Send(daemon.Pid, signal);
+
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+        Assert.False(File.Exists(Socket), "the socket file is left behind");
+        Assert.False(File.Exists(Lock), "the PID file is left behind");
+    }
+
+    [Fact]
+    public async Task Invalid_configuration_stops_the_host_at_start_listing_every_problem()
+    {
+        using var daemon = StartSample(("Outfitter__Daemon__Name", "../escape"), ("Outfitter__Daemon__ShutdownTimeout", "-00:00:01"));
+        var exit = await daemon.WaitForExitAsync();
+        var output = await ReadAllOutputAsync(daemon) + daemon.Stderr;
+
+        Assert.Equal(78, exit);
+        Assert.Contains("Outfitter:Daemon: Name", output, StringComparison.Ordinal);
+        Assert.Contains("Outfitter:Daemon: ShutdownTimeout", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Worker started", output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Socket));
+    }
+}
