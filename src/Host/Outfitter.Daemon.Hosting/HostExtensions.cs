@@ -45,11 +45,9 @@ public static class HostExtensions
 
         return record.End switch
         {
-            RunEnd.Stopped { Error: null } or null => SignalPolicy.CleanExitCode,
-            RunEnd.Stopped { Error.Code: DaemonErrorCode.ShutdownTimeout } => SignalPolicy.ShutdownTimeoutExitCode,
-            RunEnd.Stopped => SignalPolicy.StopFailedExitCode,
             RunEnd.Forced forced => SignalPolicy.ForcedExitCode(forced.Signal),
-            _ => SignalPolicy.StopFailedExitCode,
+            RunEnd.Stopped stopped => SignalPolicy.ExitCodeAfterStop(stopped.Error),
+            _ => SignalPolicy.CleanExitCode,   // the host stopped before the daemon ever ran
         };
     }
 }
