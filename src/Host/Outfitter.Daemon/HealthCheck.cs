@@ -2,9 +2,10 @@ namespace Outfitter.Daemon;
 
 /// <summary>
 /// A named health check, the reference's <c>HealthCheck</c>. Write it as a predicate (<c>Task&lt;bool&gt;</c>, with the
-/// reason to report when it is false) or as a function that returns a <see cref="CheckVerdict"/>. It may also throw
-/// (reported unhealthy with the exception's message). <see cref="Timeout"/> bounds it (default 5 s); the token it gets
-/// is cancelled then. Immutable.
+/// reason to report when it is false) or as a function that returns a <see cref="CheckVerdict"/> (healthy, degraded or
+/// unhealthy). It may also throw (reported as <see cref="FailureStatus"/>, unhealthy by default, with the exception's
+/// message). <see cref="Timeout"/> bounds it (default 5 s); the token it gets is cancelled then. Immutable once
+/// constructed (<see cref="Tags"/> and <see cref="FailureStatus"/> are set in the object initializer).
 /// </summary>
 public sealed class HealthCheck
 {
@@ -24,7 +25,7 @@ public sealed class HealthCheck
         Run = async ct => await isHealthy(ct).ConfigureAwait(false) ? CheckVerdict.Healthy : CheckVerdict.Unhealthy(reason);
     }
 
-    /// <summary>A check that returns its verdict: <c>CheckVerdict.Healthy</c> or <c>CheckVerdict.Unhealthy("why")</c>.</summary>
+    /// <summary>A check that returns its verdict: <c>CheckVerdict.Healthy</c>, <c>CheckVerdict.Degraded("why")</c> or <c>CheckVerdict.Unhealthy("why")</c>.</summary>
     /// <param name="name">Unique name, shown in the status.</param>
     /// <param name="check">The check.</param>
     /// <param name="timeout">How long it may run; null for the checker's default (5 s).</param>
@@ -42,6 +43,31 @@ public sealed class HealthCheck
 
     /// <summary>How long it may run; null for the checker's default (5 s).</summary>
     public TimeSpan? Timeout { get; }
+
+    /// <summary>Tags shown with its result (<c>"tags":[…]</c> in the health reply); empty by default.</summary>
+    /// <exception cref="ArgumentNullException">Set to null.</exception>
+    public IReadOnlyList<string> Tags
+    {
+        get => _tags;
+        init => _tags = value is null ? throw new ArgumentNullException(nameof(value)) : [.. value];
+    }
+
+    /// <summary>
+    /// The status reported when the check throws or times out: <see cref="CheckStatus.Unhealthy"/> (default) or
+    /// <see cref="CheckStatus.Degraded"/>, for a check whose failure should not count against the daemon (it is a
+    /// dependency the daemon can do without).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">Set to <see cref="CheckStatus.Healthy"/> or an undefined value: a failure is never healthy.</exception>
+    public CheckStatus FailureStatus
+    {
+        get => _failureStatus;
+        init => _failureStatus = value is CheckStatus.Unhealthy or CheckStatus.Degraded
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "A failure is reported Unhealthy or Degraded, never Healthy.");
+    }
+
+    private readonly IReadOnlyList<string> _tags = [];
+    private readonly CheckStatus _failureStatus = CheckStatus.Unhealthy;
 
     /// <summary>Runs the check once.</summary>
     internal Func<CancellationToken, Task<CheckVerdict>> Run { get; }

@@ -70,7 +70,7 @@ public sealed class HealthChecker : IHealthChecker
         return HealthAggregation.Aggregate(toSeq(finished), _time.GetElapsedTime(_created));
     }
 
-    private async Task<(string Name, CheckOutcome Outcome, TimeSpan Duration)> RunAsync(HealthCheck check, CancellationToken cancellationToken)
+    private async Task<CheckReport> RunAsync(HealthCheck check, CancellationToken cancellationToken)
     {
         var timeout = check.Timeout ?? _defaultTimeout;
         var started = _time.GetTimestamp();
@@ -80,10 +80,17 @@ public sealed class HealthChecker : IHealthChecker
         // Task.Run: a check that blocks before its first await must not hold up the others.
         var task = Task.Run(() => check.Run(budget.Token), CancellationToken.None);
         CheckOutcome outcome;
+        CheckVerdict? verdict = null;
         try
         {
-            var verdict = await task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
-            outcome = verdict.IsHealthy ? new CheckOutcome.Passed() : new CheckOutcome.Failed(verdict.Reason!);
+            var returned = await task.WaitAsync(timeout, _time, cancellationToken).ConfigureAwait(false);
+            verdict = returned;
+            outcome = returned.Status switch
+            {
+                CheckStatus.Healthy => new CheckOutcome.Passed(returned.Reason),
+                CheckStatus.Degraded => new CheckOutcome.Degraded(returned.Reason ?? "degraded"),
+                _ => new CheckOutcome.Failed(returned.Reason!),
+            };
         }
         catch (TimeoutException)
         {
@@ -101,7 +108,13 @@ public sealed class HealthChecker : IHealthChecker
             outcome = new CheckOutcome.Threw(e.Message);
         }
 
-        return (check.Name, outcome, _time.GetElapsedTime(started));
+        return new CheckReport(check.Name, outcome, _time.GetElapsedTime(started))
+        {
+            Tags = toSeq(check.Tags),
+            Data = verdict is { } v ? toSeq(v.Data.Select(d => (d.Key, d.Value)).ToList()) : Empty,
+            ExceptionMessage = verdict?.ExceptionMessage,
+            FailureStatus = check.FailureStatus,
+        };
     }
 
     private static void Observe(Task task) =>

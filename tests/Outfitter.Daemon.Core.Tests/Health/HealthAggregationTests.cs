@@ -42,10 +42,12 @@ internal static class HealthGenerators
                 TimeSpan.FromSeconds(1), TimeSpan.FromMilliseconds(1001), TimeSpan.FromMilliseconds(1500),
                 TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(1), TimeSpan.FromDays(1))));
 
-    /// <summary>Any outcome; Passed is as likely as all the failures together.</summary>
+    /// <summary>Any outcome; Passed (mostly without a message) is as likely as all the others together.</summary>
     public static Gen<CheckOutcome> Outcome =>
         Gen.Frequency(
             (3, Gen.Constant<CheckOutcome>(new CheckOutcome.Passed())),
+            (1, Message.Select(m => (CheckOutcome)new CheckOutcome.Passed(m))),
+            (1, Message.Select(m => (CheckOutcome)new CheckOutcome.Degraded(m))),
             (1, Message.Select(m => (CheckOutcome)new CheckOutcome.Failed(m))),
             (1, Message.Select(m => (CheckOutcome)new CheckOutcome.Threw(m))),
             (1, TimeoutSpan.Select(t => (CheckOutcome)new CheckOutcome.TimedOut(t))));
@@ -117,6 +119,9 @@ internal static class HealthGenerators
 
 public sealed class HealthAggregationTests
 {
+    /// <summary>Whether an outcome counts against health (a degraded or passed check does not).</summary>
+    private static bool Fails(CheckOutcome outcome) => outcome is CheckOutcome.Failed or CheckOutcome.Threw or CheckOutcome.TimedOut;
+
     /// <summary>The names of the failed checks, in registration order.</summary>
     private static Seq<string> FailedChecks(DaemonHealth status) => toSeq(status.Checks.Where(c => !c.Result.Healthy).Select(c => c.Name));
 
@@ -178,7 +183,7 @@ public sealed class HealthAggregationTests
         var status = HealthAggregation.Aggregate(Checks(("disk", new CheckOutcome.Threw("boom"))), TimeSpan.Zero);
 
         Assert.False(status.Healthy);
-        Assert.Equal(new CheckResult(false, "boom", Duration), Result(status, "disk"));
+        Assert.Equal(new CheckResult(CheckStatus.Unhealthy, "boom", Duration, exceptionMessage: "boom"), Result(status, "disk"));
     }
 
     [Theory]
@@ -290,7 +295,7 @@ public sealed class HealthAggregationTests
             c =>
             {
                 var (finished, since) = c;
-                var expected = finished.ForAll(f => f.Outcome is CheckOutcome.Passed);
+                var expected = !finished.Exists(f => Fails(f.Outcome));
                 return (HealthAggregation.Aggregate(finished, since).Healthy == expected).Label($"{finished.Count} checks");
             });
 
@@ -318,9 +323,10 @@ public sealed class HealthAggregationTests
                     var ((_, outcome, _), (_, result)) = pair;
                     var ok = outcome switch
                     {
-                        CheckOutcome.Passed => result.Healthy && result.Message is null,
-                        CheckOutcome.Failed f => !result.Healthy && result.Message == f.Message,
-                        CheckOutcome.Threw t => !result.Healthy && result.Message == t.Message,
+                        CheckOutcome.Passed p => result.Status == CheckStatus.Healthy && result.Message == p.Message,
+                        CheckOutcome.Degraded d => result.Status == CheckStatus.Degraded && result.Healthy && result.Message == d.Message,
+                        CheckOutcome.Failed f => !result.Healthy && result.Message == f.Message && result.ExceptionMessage is null,
+                        CheckOutcome.Threw t => !result.Healthy && result.Message == t.Message && result.ExceptionMessage == t.Message,
                         CheckOutcome.TimedOut t => !result.Healthy
                             && result.Message is { } m && (m.Contains($"timed out after {HealthGenerators.Rendered(t.After)}", StringComparison.Ordinal)),
                         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "unknown outcome"),
@@ -336,7 +342,7 @@ public sealed class HealthAggregationTests
             c =>
             {
                 var (finished, since) = c;
-                var expected = finished.Filter(f => f.Outcome is not CheckOutcome.Passed).Map(f => f.Name);
+                var expected = finished.Filter(f => Fails(f.Outcome)).Map(f => f.Name);
                 return FailedChecks(HealthAggregation.Aggregate(finished, since)).SequenceEqual(expected);
             });
 
@@ -371,9 +377,14 @@ public sealed class HealthAggregationTests
             {
                 var status = HealthAggregation.Aggregate(finished, TimeSpan.Zero);
                 var summary = HealthAggregation.Summary(status);
-                var expected = status.Healthy
-                    ? $"healthy ({finished.Count} {(finished.Count == 1 ? "check" : "checks")})"
-                    : "unhealthy: " + string.Join("; ", status.Checks.Where(r => !r.Result.Healthy).Select(r => $"{r.Name}: {r.Result.Message ?? ""}"));
+                string Listed(Func<CheckOutcome, bool> which) =>
+                    string.Join("; ", finished.Filter(f => which(f.Outcome)).Map(f => $"{f.Name}: {HealthAggregation.ToResult(f.Outcome, f.Duration).Message}"));
+                var degraded = Listed(o => o is CheckOutcome.Degraded);
+                var expected = finished.Exists(f => Fails(f.Outcome))
+                    ? "unhealthy: " + Listed(Fails) + (degraded.Length > 0 ? "; degraded: " + degraded : "")
+                    : finished.Exists(f => f.Outcome is CheckOutcome.Degraded)
+                        ? "degraded: " + degraded
+                        : $"healthy ({finished.Count} {(finished.Count == 1 ? "check" : "checks")})";
                 return (summary == expected).Label(summary);
             });
 
@@ -386,6 +397,8 @@ public sealed class HealthAggregationTests
         Assert.Contains(samples, s => s.IsEmpty);
         Assert.Contains(samples, s => !s.IsEmpty && s.ForAll(f => f.Outcome is CheckOutcome.Passed));
         Assert.Contains(samples, s => s.Exists(f => f.Outcome is CheckOutcome.Failed));
+        Assert.Contains(samples, s => s.Exists(f => f.Outcome is CheckOutcome.Degraded) && !s.Exists(f => Fails(f.Outcome)));
+        Assert.Contains(samples, s => s.Exists(f => f.Outcome is CheckOutcome.Passed { Message: not null }));
         Assert.Contains(samples, s => s.Exists(f => f.Outcome is CheckOutcome.Threw));
         Assert.Contains(samples, s => s.Exists(f => f.Outcome is CheckOutcome.TimedOut t && t.After.Ticks % TimeSpan.TicksPerSecond == 0));
         Assert.Contains(samples, s => s.Exists(f => f.Outcome is CheckOutcome.TimedOut t && t.After.Ticks % TimeSpan.TicksPerSecond != 0));
