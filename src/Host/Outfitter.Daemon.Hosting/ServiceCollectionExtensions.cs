@@ -48,17 +48,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(sp => new DaemonLockService(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IDirectories>()));
         services.TryAddSingleton(sp => new DaemonStopper(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IProcessSignals>()));
         services.TryAddSingleton(sp => new DaemonPathResolver(sp.GetRequiredService<IRuntimeEnvironment>(), sp.GetRequiredService<IDirectories>()));
-        services.TryAddSingleton<IHealthChecker>(sp =>
-        {
-            var checker = new HealthChecker(sp.GetRequiredService<TimeProvider>());
-            foreach (var check in builder.HealthChecks)
-            {
-                if (checker.Register(check).TryGetError(out var error))
-                    throw new InvalidOperationException($"Health check registration: {error.Message}");
-            }
-
-            return checker;
-        });
+        services.TryAddSingleton<IHealthChecker>(sp => HealthCheckBridge.CreateChecker(sp, builder.HealthChecks));
         services.TryAddSingleton(sp =>
         {
             var host = new DaemonHost(
