@@ -10,8 +10,9 @@ namespace Outfitter.Daemon.Hosting;
 
 /// <summary>
 /// The shell of the systemd integration: reads the variables once, asks <see cref="SystemdDecisions"/> what to do, and
-/// sends the datagrams: <c>READY=1</c> once the IPC server accepts, <c>STATUS=</c> on every transition and health change,
-/// <c>WATCHDOG=1</c> at half the interval while healthy, <c>STOPPING=1</c> and <c>EXTEND_TIMEOUT_USEC</c> during shutdown.
+/// sends the datagrams: <c>READY=1</c> once the IPC server accepts, <c>STATUS=</c> on every transition and health change
+/// (healthy, degraded, unhealthy), <c>WATCHDOG=1</c> at half the interval while healthy (degraded counts as healthy unless
+/// <see cref="SystemdOptions.DegradedIsHealthy"/> is false), <c>STOPPING=1</c> and <c>EXTEND_TIMEOUT_USEC</c> during shutdown.
 /// Without <c>$NOTIFY_SOCKET</c> it sends nothing and costs nothing.
 /// </summary>
 internal sealed partial class SystemdIntegration : IAsyncDisposable
@@ -29,7 +30,7 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
     private readonly TaskCompletionSource _extendDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _loop = Task.CompletedTask;
     private Task _extending = Task.CompletedTask;
-    private Option<bool> _lastHealthy;
+    private Option<CheckStatus> _lastStatus;
 
     internal SystemdIntegration(SystemdSettings options, ISystemdEnvironment environment, ISystemdNotifySocket notifier, IHealthChecker health, TimeProvider time, int selfPid, ILogger logger)
     {
@@ -111,21 +112,21 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
             do
             {
                 var feed = watchdog.IsSome;
-                var healthy = true;
                 if (feed && _options.Watchdog == WatchdogMode.Always)
                 {
                     Send(SystemdDecisions.Watchdog);
                     continue;
                 }
 
+                // Every check, ours and those bridged from AddHealthChecks(), is in this one status.
                 var status = await _health.CheckAsync(stopping).ConfigureAwait(false);
-                healthy = status.Healthy;
-                if (_lastHealthy != Some(healthy))
+                if (_lastStatus != Some(status.Status))
                 {
-                    _lastHealthy = healthy;
+                    _lastStatus = status.Status;
                     Send(SystemdDecisions.Status(SystemdDecisions.StatusLine(DaemonState.Running, Some(status))));
                 }
 
+                var healthy = HealthAggregation.CountsAsHealthy(status.Status, _options.DegradedIsHealthy);
                 if (feed && SystemdDecisions.ShouldFeedWatchdog(_options.Watchdog, healthy))
                     Send(SystemdDecisions.Watchdog);
             }

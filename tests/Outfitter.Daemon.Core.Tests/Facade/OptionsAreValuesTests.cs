@@ -40,7 +40,7 @@ public sealed class OptionsAreValuesTests
     private static string Snapshot(DaemonHostOptions o) => string.Join(
         "|",
         o.Name, o.SocketPath, o.LockPath, o.ShutdownTimeout, o.HandleSignals, o.ExitOnSignal, o.Version,
-        o.Systemd.Enabled, o.Systemd.Watchdog, o.Systemd.ListenFdName, o.Systemd.StatusInterval,
+        o.Systemd.Enabled, o.Systemd.Watchdog, o.Systemd.ListenFdName, o.Systemd.StatusInterval, o.Systemd.DegradedIsHealthy,
         o.Ipc.MaxLineBytes, o.Ipc.MaxConcurrentRequestsPerConnection, o.Ipc.MaxConnections, o.Ipc.CloseTimeout,
         o.Ipc.AllowOtherUsers, o.Ipc.CollectAfterClosedConnections);
 
