@@ -11,7 +11,7 @@ namespace Outfitter.Daemon.Hosting;
 /// (<see cref="HealthCheckServiceOptions.Registrations"/>) rather than calling <see cref="HealthCheckService"/>, so each
 /// bridged check runs like one of ours: in parallel, one scope per run, bounded by its registration's timeout (or the
 /// checker's 5 s when it has none, so a check that ignores its token cannot hang the reply or the watchdog), with its
-/// name checked for uniqueness across both kinds. See docs/adr/0010-health-check-bridge.md.
+/// name checked for uniqueness across both kinds. See docs/adr/0011-health-check-bridge.md.
 /// </summary>
 internal static class HealthCheckBridge
 {

@@ -41,12 +41,12 @@ public sealed class HealthCheckBridgeHostTests : IDisposable
             throw new InvalidOperationException("queue broker refused the connection");
     }
 
-    private IHost BuildHost(Action<IHealthChecksBuilder> addChecks)
+    private IHost BuildHost(Action<IHealthChecksBuilder> addChecks, bool hosted = false)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Services.AddSingleton<CacheClient>();
         addChecks(builder.Services.AddHealthChecks());
-        builder.Services.AddOutfitterDaemon(o =>
+        var daemon = builder.Services.AddOutfitterDaemon(o =>
             {
                 o.Name = "bridge-test";
                 o.SocketPath = _dir.Combine("d.sock");
@@ -56,6 +56,8 @@ public sealed class HealthCheckBridgeHostTests : IDisposable
                 o.Systemd.Enabled = false;
             })
             .AddHealthCheck("own", _ => Task.FromResult(true));
+        if (hosted)
+            daemon.AsHostedService();
         return builder.Build();
     }
 
@@ -70,10 +72,10 @@ public sealed class HealthCheckBridgeHostTests : IDisposable
     [Fact]
     public async Task A_generic_host_daemon_reports_its_AddHealthChecks_checks_with_status_exception_and_data()
     {
-        using var app = BuildHost(h => h.AddCheck<CacheHealthCheck>("cache", tags: ["ready"]));
-        // The hosted-service path is composed elsewhere; here the host's DaemonHost is started and stopped directly.
+        using var app = BuildHost(h => h.AddCheck<CacheHealthCheck>("cache", tags: ["ready"]), hosted: true);
+        // The user's path: the host starts the daemon as its hosted service, and stops it.
         var daemon = app.Services.GetRequiredService<DaemonHost>();
-        Assert.True((await daemon.StartAsync()).IsSuccess);
+        await app.StartAsync();
         try
         {
             var reply = await HealthAsync(daemon.SocketPath);
@@ -100,7 +102,7 @@ public sealed class HealthCheckBridgeHostTests : IDisposable
         }
         finally
         {
-            Assert.True((await daemon.StopAsync()).IsSuccess);
+            await app.StopAsync();
         }
 
         Assert.False(File.Exists(daemon.SocketPath));
