@@ -20,6 +20,7 @@ builder.Services.AddOutfitterDaemon()
     .AsHostedService();   // lock first, then your services; shutdown request, SIGTERM and Ctrl+C all stop the host
 
 builder.Services.AddHostedService<Worker>();
+builder.Services.AddSystemd();   // only under systemd: the host sends READY/STOPPING, the daemon STATUS and the watchdog
 
 using var host = builder.Build();
 return await host.RunDaemonAsync();   // 0 after a graceful stop, 1 if another instance runs (see the README's table)

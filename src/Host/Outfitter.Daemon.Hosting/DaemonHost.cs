@@ -125,7 +125,7 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
         if (hosting is null && options.ExitOnSignal)
             _exitOnSignal = DaemonExit.ExitOnSignal(_daemon, exit);
 
-        _systemd = new SystemdIntegration(SystemdSettings.From(options.Systemd), systemdEnvironment, systemdNotifier, health, time, _pid, _logger);
+        _systemd = new SystemdIntegration(SystemdSettings.From(options.Systemd, hosting?.HostNotifiesSystemd ?? false), systemdEnvironment, systemdNotifier, health, time, _pid, _logger);
 
         // Registered first, so they run first: tell systemd, then stop taking requests, then the user's handlers.
         _daemon.OnShutdown(_ =>

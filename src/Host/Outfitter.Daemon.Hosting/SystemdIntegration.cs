@@ -13,7 +13,8 @@ namespace Outfitter.Daemon.Hosting;
 /// sends the datagrams: <c>READY=1</c> once the IPC server accepts, <c>STATUS=</c> on every transition and health change
 /// (healthy, degraded, unhealthy), <c>WATCHDOG=1</c> at half the interval while healthy (degraded counts as healthy unless
 /// <see cref="SystemdOptions.DegradedIsHealthy"/> is false), <c>STOPPING=1</c> and <c>EXTEND_TIMEOUT_USEC</c> during shutdown.
-/// Without <c>$NOTIFY_SOCKET</c> it sends nothing and costs nothing.
+/// Without <c>$NOTIFY_SOCKET</c> it sends nothing and costs nothing. Under the Generic Host's systemd lifetime
+/// (<c>UseSystemd()</c>), which sends READY and STOPPING itself, it sends neither (<see cref="SystemdSettings.HostNotifies"/>).
 /// </summary>
 internal sealed partial class SystemdIntegration : IAsyncDisposable
 {
@@ -62,7 +63,8 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
     {
         if (_target.IsNone)
             return;
-        Send(SystemdDecisions.Ready(_pid, SystemdDecisions.StatusLine(DaemonState.Running, None)));
+        var running = SystemdDecisions.StatusLine(DaemonState.Running, None);
+        Send(_options.HostNotifies ? SystemdDecisions.Status(running) : SystemdDecisions.Ready(_pid, running));
         var watchdog = SystemdDecisions.WatchdogInterval(_facts, _pid);
         _loop = Task.Run(() => LoopAsync(watchdog, _stopping.Token));
     }
@@ -73,7 +75,8 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
         if (_target.IsNone)
             return;
         _stopping.Cancel();
-        Send(SystemdDecisions.Stopping(SystemdDecisions.StatusLine(DaemonState.Stopping, None)));
+        var stopping = SystemdDecisions.StatusLine(DaemonState.Stopping, None);
+        Send(_options.HostNotifies ? SystemdDecisions.Status(stopping) : SystemdDecisions.Stopping(stopping));
         _extending = Task.Run(() => ExtendAsync(budget));
     }
 

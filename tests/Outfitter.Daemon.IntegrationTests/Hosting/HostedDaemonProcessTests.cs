@@ -1,3 +1,4 @@
+using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Outfitter.Daemon.IntegrationTests.Support;
@@ -179,5 +180,70 @@ public sealed class HostedDaemonProcessTests : IDisposable
         Assert.Contains("Outfitter:Daemon: ShutdownTimeout", output, StringComparison.Ordinal);
         Assert.DoesNotContain("Worker started", output, StringComparison.Ordinal);
         Assert.False(File.Exists(Socket));
+    }
+
+    [Fact]
+    public async Task Under_systemd_with_AddSystemd_the_host_and_the_daemon_send_READY_and_STOPPING_once_each()
+    {
+        // systemd's side of the notify protocol: a datagram socket, as NOTIFY_SOCKET names it.
+        var notifyPath = _dir.Combine("notify.sock");
+        using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
+        var messages = new List<string>();
+        var receiving = Task.Run(async () =>
+        {
+            var buffer = new byte[4096];
+            try
+            {
+                while (true)
+                {
+                    var n = await notify.ReceiveAsync(buffer, SocketFlags.None);
+                    lock (messages)
+                        messages.Add(Encoding.UTF8.GetString(buffer, 0, n));
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+                // The socket was closed: the test is over.
+            }
+        });
+
+        // AddSystemd() switches the host to its systemd lifetime only when the parent process is called "systemd":
+        // a copy of /bin/sh under that name starts the sample and passes its exit code on.
+        var systemd = _dir.Combine("systemd");
+        File.Copy("/bin/sh", systemd);
+        File.SetUnixFileMode(systemd, UnixFileMode.UserRead | UnixFileMode.UserExecute);
+        var env = Environment(("NOTIFY_SOCKET", notifyPath));
+        using var parent = ChildProcess.Start(env, systemd, "-c", "\"$0\" \"$1\"; exit $?", ChildProcess.DotnetHost(), Artifacts.HostedSampleDll);
+        var daemonPid = 0;
+        try
+        {
+            await WaitUntilAnsweringAsync(parent);
+            daemonPid = (await SendAsync("{\"type\":\"status\"}")).GetProperty("pid").GetInt32();
+            Assert.NotEqual(parent.Pid, daemonPid);
+
+            Signals.Send(daemonPid, Signals.SIGTERM);
+            Assert.Equal(0, await parent.WaitForExitAsync());
+        }
+        finally
+        {
+            if (daemonPid != 0 && !parent.Process.HasExited)
+                Signals.Send(daemonPid, Signals.SIGKILL);
+        }
+
+        notify.Close();
+        await receiving;
+        string[] sent;
+        lock (messages)
+            sent = [.. messages];
+        var all = string.Join(" | ", sent.Select(m => m.Replace('\n', ';')));
+
+        Assert.True(sent.Count(m => m.Split('\n').Contains("READY=1")) == 1, $"READY=1 is not sent exactly once: {all}");
+        Assert.True(sent.Count(m => m.Split('\n').Contains("STOPPING=1")) == 1, $"STOPPING=1 is not sent exactly once: {all}");
+        // The daemon's own part still arrives: its status lines.
+        Assert.Contains(sent, m => m.StartsWith("STATUS=running", StringComparison.Ordinal));
+        Assert.Contains(sent, m => m.StartsWith("STATUS=stopping", StringComparison.Ordinal));
+        Assert.False(File.Exists(Socket), "the socket file is left behind");
+        Assert.False(File.Exists(Lock), "the PID file is left behind");
     }
 }
