@@ -66,7 +66,11 @@ public static class ServiceCollectionExtensions
                 sp.GetRequiredService<ISystemdEnvironment>(),
                 sp.GetRequiredService<ISystemdNotifySocket>(),
                 sp.GetService<ILoggerFactory>(),
-                builder.Hosted ? new HostedSettings(sp.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout) : null);
+                builder.Hosted
+                    ? new HostedSettings(
+                        sp.GetService<IOptions<HostOptions>>()?.Value.ShutdownTimeout,
+                        HostedSettings.IsSystemdLifetime(sp.GetService<IHostLifetime>()))
+                    : null);
             foreach (var (type, handler) in builder.Routes)
                 host.Router.Map(type, handler);
             return host;
