@@ -153,6 +153,24 @@ public static class HealthAggregation
     }
 
     /// <summary>
+    /// The checks whose status differs from the one they had (<paramref name="before"/>; a check not in it counts as having
+    /// been healthy, so a first healthy run reports nothing), in the order of <paramref name="now"/>, with what they say now;
+    /// and the statuses to remember for next time.
+    /// </summary>
+    public static (Seq<(string Name, CheckStatus Was, CheckResult Now)> Changed, HashMap<string, CheckStatus> Statuses) Changes(
+        HashMap<string, CheckStatus> before,
+        DaemonHealth now)
+    {
+        ArgumentNullException.ThrowIfNull(now);
+        var changed = toSeq(now.Checks
+            .Select(c => (c.Name, Was: before.Find(c.Name).IfNone(CheckStatus.Healthy), Now: c.Result))
+            .Where(c => c.Was != c.Now.Status)
+            .ToList());
+        var statuses = toHashMap(now.Checks.Select(c => (c.Name, c.Result.Status)));
+        return (changed, statuses);
+    }
+
+    /// <summary>
     /// A one-line summary, e.g. <c>healthy (3 checks)</c>, <c>degraded: cache: slow</c> or
     /// <c>unhealthy: database: connection refused; degraded: cache: slow</c>.
     /// </summary>

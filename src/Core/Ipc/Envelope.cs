@@ -6,11 +6,14 @@ namespace Outfitter.Daemon.Core.Ipc;
 /// <summary>A request line taken apart without copying: raw JSON spans into the line, or the reason it is not a request.</summary>
 internal readonly ref struct RequestEnvelope
 {
-    private RequestEnvelope(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload, string? problem)
+    private RequestEnvelope(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload, string? problem, string? reason, ReadOnlySpan<byte> traceParent, ReadOnlySpan<byte> traceState)
     {
         Id = id;
         Payload = payload;
         Problem = problem;
+        Reason = reason;
+        TraceParent = traceParent;
+        TraceState = traceState;
     }
 
     /// <summary>The raw JSON of the <c>id</c> member (quotes included), or empty when there was none.</summary>
@@ -22,12 +25,53 @@ internal readonly ref struct RequestEnvelope
     /// <summary>Why the line is not a valid request; null when it is one.</summary>
     public string? Problem { get; }
 
+    /// <summary>
+    /// The optional <c>traceparent</c> member's text (no quotes) when it is a valid W3C traceparent
+    /// (<see cref="TraceContext.IsValidTraceParent"/>); empty when absent or malformed, which is never an error.
+    /// </summary>
+    public ReadOnlySpan<byte> TraceParent { get; }
+
+    /// <summary>The optional <c>tracestate</c> member's text, kept only next to a valid <see cref="TraceParent"/>; else empty.</summary>
+    public ReadOnlySpan<byte> TraceState { get; }
+
     /// <summary>True when the line is a valid request.</summary>
     public bool IsValid => Problem is null;
 
-    internal static RequestEnvelope Valid(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload) => new(id, payload, null);
+    /// <summary>A stable, low-cardinality name for <see cref="Problem"/> (a <see cref="ProtocolProblems"/> constant); null when valid.</summary>
+    public string? Reason { get; }
 
-    internal static RequestEnvelope Invalid(ReadOnlySpan<byte> id, string problem) => new(id, default, problem);
+    internal static RequestEnvelope Valid(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> traceParent = default, ReadOnlySpan<byte> traceState = default) =>
+        new(id, payload, null, null, traceParent, traceState);
+
+    internal static RequestEnvelope Invalid(ReadOnlySpan<byte> id, string problem, string reason) => new(id, default, problem, reason, default, default);
+}
+
+/// <summary>Stable names for why a line is not a request (metric tags and logs; the reply carries a sentence).</summary>
+internal static class ProtocolProblems
+{
+    /// <summary>The line is not valid UTF-8.</summary>
+    public const string InvalidUtf8 = "invalid_utf8";
+
+    /// <summary>The line is not well-formed JSON.</summary>
+    public const string InvalidJson = "invalid_json";
+
+    /// <summary>The line is JSON but not an object (or empty).</summary>
+    public const string NotAnObject = "not_an_object";
+
+    /// <summary>The object has no <c>id</c>.</summary>
+    public const string MissingId = "missing_id";
+
+    /// <summary>The <c>id</c> is not a string.</summary>
+    public const string IdNotString = "id_not_string";
+
+    /// <summary>The object has no <c>type</c>.</summary>
+    public const string MissingType = "missing_type";
+
+    /// <summary>The <c>type</c> is not <c>"request"</c>.</summary>
+    public const string NotARequest = "not_a_request";
+
+    /// <summary>Processing the line failed unexpectedly (defence in depth; a bug if it ever shows).</summary>
+    public const string Internal = "internal";
 }
 
 /// <summary>A reply line taken apart: which request it answers and how.</summary>
@@ -54,13 +98,15 @@ internal static class Envelope
     /// <summary>
     /// Parses a request line. Invalid UTF-8 or JSON, a value that is not an object, a missing or non-string <c>id</c>, and a
     /// <c>type</c> other than <c>"request"</c> all give an invalid envelope with a sentence saying which; its
-    /// <see cref="RequestEnvelope.Id"/> is the raw id when one could be read, so the error reply can name it.
+    /// <see cref="RequestEnvelope.Id"/> is the raw id when one could be read, so the error reply can name it. The optional
+    /// trace context members (<see cref="TraceContext"/>) are kept when well-formed and otherwise ignored; other unknown
+    /// members are ignored, as the reference ignores them.
     /// </summary>
     public static RequestEnvelope ParseRequest(ReadOnlySpan<byte> line)
     {
         if (!System.Text.Unicode.Utf8.IsValid(line))
-            return RequestEnvelope.Invalid(default, "the line is not valid UTF-8");
-        ReadOnlySpan<byte> id = default, payload = default;
+            return RequestEnvelope.Invalid(default, "the line is not valid UTF-8", ProtocolProblems.InvalidUtf8);
+        ReadOnlySpan<byte> id = default, payload = default, traceParent = default, traceState = default;
         var idIsString = false;
         var typeIsRequest = false;
         var sawType = false;
@@ -68,9 +114,9 @@ internal static class Envelope
         {
             var reader = new Utf8JsonReader(line, ReaderOptions);
             if (!reader.Read())
-                return RequestEnvelope.Invalid(default, "the line is empty");
+                return RequestEnvelope.Invalid(default, "the line is empty", ProtocolProblems.NotAnObject);
             if (reader.TokenType != JsonTokenType.StartObject)
-                return RequestEnvelope.Invalid(default, $"expected a JSON object, got {Describe(reader.TokenType)}");
+                return RequestEnvelope.Invalid(default, $"expected a JSON object, got {Describe(reader.TokenType)}", ProtocolProblems.NotAnObject);
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var name = reader.ValueSpan;
@@ -94,6 +140,15 @@ internal static class Envelope
                 {
                     payload = raw;
                 }
+                else if (Is(name, escaped, TraceContext.TraceParentName))
+                {
+                    // Only an unescaped string can be a header's text; anything else is as good as absent.
+                    traceParent = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped ? reader.ValueSpan : default;
+                }
+                else if (Is(name, escaped, TraceContext.TraceStateName))
+                {
+                    traceState = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped ? reader.ValueSpan : default;
+                }
             }
 
             // Anything after the object other than whitespace makes the reader throw here.
@@ -103,21 +158,23 @@ internal static class Envelope
         }
         catch (JsonException e)
         {
-            return RequestEnvelope.Invalid(id, $"invalid JSON ({Trim(e.Message)})");
+            return RequestEnvelope.Invalid(id, $"invalid JSON ({Trim(e.Message)})", ProtocolProblems.InvalidJson);
         }
         catch (InvalidOperationException e)
         {
             // Escapes that decode to no valid text (a lone surrogate in a member name) surface here.
-            return RequestEnvelope.Invalid(id, $"invalid JSON text ({Trim(e.Message)})");
+            return RequestEnvelope.Invalid(id, $"invalid JSON text ({Trim(e.Message)})", ProtocolProblems.InvalidJson);
         }
 
         if (id.IsEmpty)
-            return RequestEnvelope.Invalid(default, "the request has no \"id\"");
+            return RequestEnvelope.Invalid(default, "the request has no \"id\"", ProtocolProblems.MissingId);
         if (!idIsString)
-            return RequestEnvelope.Invalid(id, "\"id\" must be a string");
+            return RequestEnvelope.Invalid(id, "\"id\" must be a string", ProtocolProblems.IdNotString);
         if (!sawType || !typeIsRequest)
-            return RequestEnvelope.Invalid(id, sawType ? "\"type\" must be \"request\"" : "the request has no \"type\"");
-        return RequestEnvelope.Valid(id, payload.IsEmpty ? NullJson : payload);
+            return RequestEnvelope.Invalid(id, sawType ? "\"type\" must be \"request\"" : "the request has no \"type\"", sawType ? ProtocolProblems.NotARequest : ProtocolProblems.MissingType);
+        if (!TraceContext.IsValidTraceParent(traceParent))
+            return RequestEnvelope.Valid(id, payload.IsEmpty ? NullJson : payload);
+        return RequestEnvelope.Valid(id, payload.IsEmpty ? NullJson : payload, traceParent, TraceContext.IsValidTraceState(traceState) ? traceState : default);
     }
 
     /// <summary>Writes <c>{"id":ID,"type":"response","payload":PAYLOAD}\n</c>.</summary>
@@ -169,13 +226,33 @@ internal static class Envelope
         WriteRaw(output, "}}\n"u8);
     }
 
-    /// <summary>Writes a request line <c>{"id":"ID","type":"request","payload":PAYLOAD}\n</c>.</summary>
-    public static void WriteRequest(IBufferWriter<byte> output, string id, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Writes a request line <c>{"id":"ID","type":"request","payload":PAYLOAD}\n</c>, with
+    /// <c>,"traceparent":"…"</c> (and <c>,"tracestate":"…"</c>) before the closing brace when given: extra members the
+    /// TypeScript server ignores.
+    /// </summary>
+    /// <param name="output">Where the line goes.</param>
+    /// <param name="id">The request id.</param>
+    /// <param name="payload">The raw payload JSON (one value; <c>null</c> when empty).</param>
+    /// <param name="traceParent">A W3C traceparent, or null for none.</param>
+    /// <param name="traceState">A W3C tracestate, written only with a traceparent; null or empty for none.</param>
+    public static void WriteRequest(IBufferWriter<byte> output, string id, ReadOnlySpan<byte> payload, string? traceParent = null, string? traceState = null)
     {
         WriteRaw(output, "{\"id\":"u8);
         WriteString(output, id);
         WriteRaw(output, ",\"type\":\"request\",\"payload\":"u8);
         WriteRaw(output, payload.IsEmpty ? NullJson : payload);
+        if (traceParent is not null)
+        {
+            WriteRaw(output, ",\"traceparent\":"u8);
+            WriteString(output, traceParent);
+            if (!string.IsNullOrEmpty(traceState))
+            {
+                WriteRaw(output, ",\"tracestate\":"u8);
+                WriteString(output, traceState);
+            }
+        }
+
         WriteRaw(output, "}\n"u8);
     }
 
