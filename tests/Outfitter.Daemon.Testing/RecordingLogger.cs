@@ -36,4 +36,17 @@ public sealed class RecordingLogger : ILogger
 }
 
 /// <summary>One recorded log entry.</summary>
-public sealed record LogEntry(LogLevel Level, EventId EventId, string Message, IReadOnlyDictionary<string, object?> Properties, Exception? Exception);
+public sealed record LogEntry(LogLevel Level, EventId EventId, string Message, IReadOnlyDictionary<string, object?> Properties, Exception? Exception)
+{
+    /// <summary>The logger's category; empty when recorded by a <see cref="RecordingLogger"/>, which has none.</summary>
+    public string Category { get; init; } = "";
+
+    /// <summary>
+    /// The properties of every scope the entry was written in, outermost first (<see cref="RecordingLoggerProvider"/>
+    /// only); a scope whose state is not a list of properties appears as one property <c>Scope</c> with its text.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyDictionary<string, object?>> Scopes { get; init; } = [];
+
+    /// <summary>The value of <paramref name="key"/> in the innermost scope that has it; null when none has.</summary>
+    public object? ScopeValue(string key) => Scopes.Reverse().FirstOrDefault(s => s.ContainsKey(key)) is { } scope ? scope[key] : null;
+}

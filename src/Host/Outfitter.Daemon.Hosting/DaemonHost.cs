@@ -25,7 +25,6 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
     private readonly int _pid;
     private readonly TimeProvider _time;
     private readonly DaemonRuntime _daemon;
-    private readonly ILogger _logger;
     private readonly SystemdIntegration _systemd;
     private readonly IDisposable? _exitOnSignal;
     private long _startedAt;
@@ -85,15 +84,15 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
         _pid = processes.Current.Pid;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         Health = health ?? throw new ArgumentNullException(nameof(health));
-        _logger = (loggers ?? NullLoggerFactory.Instance).CreateLogger("Outfitter.Daemon");
+        // One category per component (DaemonLogCategories), so each can be filtered on its own.
+        loggers ??= NullLoggerFactory.Instance;
 
         var resolved = paths.Resolve(options.Name).Match(p => p, e => throw new ArgumentException(e.Message, nameof(options)));
         SocketPath = options.SocketPath ?? resolved.SocketPath;
         LockPath = options.LockPath ?? resolved.LockPath;
         Paths = resolved;
 
-        // The caller's IPC options keep their logger (or none); the host's logger is passed, not written into them.
-        Server = new IpcServer(SocketPath, options.Ipc, transport, directories, runtime, time, _logger);
+        Server = new IpcServer(SocketPath, options.Ipc, transport, directories, runtime, time, loggers.CreateLogger(DaemonLogCategories.Ipc));
         Router = new IpcRouter()
             .MapBuiltins()
             .MapHealth(health)
@@ -112,7 +111,7 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
                 Name = options.Name,
                 PidFile = LockPath,
                 ShutdownTimeout = shutdownTimeout,
-                Logger = _logger,
+                LoggerFactory = loggers,
                 HandleSignals = hosting is null && options.HandleSignals,
             },
             locks,
@@ -125,7 +124,7 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
         if (hosting is null && options.ExitOnSignal)
             _exitOnSignal = DaemonExit.ExitOnSignal(_daemon, exit);
 
-        _systemd = new SystemdIntegration(SystemdSettings.From(options.Systemd, hosting?.HostNotifiesSystemd ?? false), systemdEnvironment, systemdNotifier, health, time, _pid, _logger);
+        _systemd = new SystemdIntegration(SystemdSettings.From(options.Systemd, hosting?.HostNotifiesSystemd ?? false), systemdEnvironment, systemdNotifier, health, time, _pid, loggers.CreateLogger(DaemonLogCategories.Systemd));
 
         // Registered first, so they run first: tell systemd, then stop taking requests, then the user's handlers.
         _daemon.OnShutdown(_ =>
@@ -136,7 +135,14 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
         _daemon.OnShutdown(ct => Server.CloseAsync(ct));
     }
 
-    /// <summary>Composes a daemon over this operating system's adapters.</summary>
+    /// <summary>
+    /// Composes a daemon over this operating system's adapters. With <paramref name="loggers"/>, each component logs under
+    /// its own category (<see cref="DaemonLogCategories"/>: <c>Outfitter.Daemon.Ipc</c>, <c>.Lifecycle</c>, <c>.Locking</c>,
+    /// <c>.Health</c>, <c>.Systemd</c>); without, nothing is logged.
+    /// </summary>
+    /// <param name="options">The daemon's options; the defaults when null.</param>
+    /// <param name="health">The health checker; when null, one with no checks that logs under <c>Outfitter.Daemon.Health</c>.</param>
+    /// <param name="loggers">Creates the components' loggers; none when null.</param>
     /// <exception cref="ArgumentException">The options are invalid; the message says what to fix.</exception>
     public static DaemonHost Create(DaemonHostOptions? options = null, IHealthChecker? health = null, ILoggerFactory? loggers = null) =>
         new(
@@ -147,7 +153,7 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
             OsPorts.Current.Directories,
             OsPorts.Current.Signals,
             OsPorts.Current.Exit,
-            health ?? HealthChecker.Create(),
+            health ?? HealthChecker.Create(logger: loggers?.CreateLogger(DaemonLogCategories.Health)),
             OsPorts.Current.Time,
             OsPorts.Current.Runtime,
             OsPorts.Current.Processes,

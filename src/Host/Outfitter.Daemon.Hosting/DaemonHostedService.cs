@@ -74,9 +74,9 @@ internal sealed partial class DaemonHostedService : IHostedLifecycleService
         return refused;
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Critical, Message = "Daemon \"{Name}\" did not start: {Reason} (exit code {ExitCode}); no other hosted service was started")]
+    [LoggerMessage(EventId = 12, Level = LogLevel.Critical, Message = "Daemon \"{Name}\" did not start: {Reason} (exit code {ExitCode}); no other hosted service was started")]
     private partial void LogNotStarted(string name, string reason, int exitCode);
 
-    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Daemon \"{Name}\" stopped with an error: {Reason}")]
+    [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "Daemon \"{Name}\" stopped with an error: {Reason}")]
     private partial void LogStopFailed(string name, string reason);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Outfitter.Daemon.Hosting;
@@ -19,7 +20,9 @@ internal static class HealthCheckBridge
     /// <exception cref="InvalidOperationException">Two checks share a name, or one is invalid; the message says which.</exception>
     public static IHealthChecker CreateChecker(IServiceProvider services, IEnumerable<HealthCheck> ownChecks)
     {
-        var checker = new HealthChecker(services.GetRequiredService<TimeProvider>());
+        var checker = new HealthChecker(
+            services.GetRequiredService<TimeProvider>(),
+            logger: services.GetService<ILoggerFactory>()?.CreateLogger(DaemonLogCategories.Health));
         foreach (var check in ownChecks)
         {
             if (checker.Register(check).TryGetError(out var error))

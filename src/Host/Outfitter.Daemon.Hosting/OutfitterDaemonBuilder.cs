@@ -67,7 +67,7 @@ public sealed class OutfitterDaemonBuilder
             sp.GetRequiredService<DaemonHost>(),
             sp.GetRequiredService<IHostApplicationLifetime>(),
             sp.GetRequiredService<HostedRunRecord>(),
-            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(HostingLogCategories.Lifecycle))));
+            (sp.GetService<ILoggerFactory>() ?? NullLoggerFactory.Instance).CreateLogger(DaemonLogCategories.Lifecycle))));
         return this;
     }
 }

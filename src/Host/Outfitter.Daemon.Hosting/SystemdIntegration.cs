@@ -66,6 +66,7 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
         var running = SystemdDecisions.StatusLine(DaemonState.Running, None);
         Send(_options.HostNotifies ? SystemdDecisions.Status(running) : SystemdDecisions.Ready(_pid, running));
         var watchdog = SystemdDecisions.WatchdogInterval(_facts, _pid);
+        _target.IfSome(target => LogNotifying(target.Address, watchdog.Match(w => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"every {w.TotalSeconds:0.###} s ({_options.Watchdog})"), () => "off"), _options.HostNotifies));
         _loop = Task.Run(() => LoopAsync(watchdog, _stopping.Token));
     }
 
@@ -147,6 +148,8 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
         {
             if (!_notifier.Notify(target, message))
                 LogNotifyFailed(target.Address, message.Split('\n')[0]);
+            else if (_logger.IsEnabled(LogLevel.Debug))
+                LogNotified(message.ReplaceLineEndings(" "));
         });
     }
 
@@ -160,4 +163,10 @@ internal sealed partial class SystemdIntegration : IAsyncDisposable
 
     [LoggerMessage(30, LogLevel.Warning, "Could not notify systemd at {Socket}: {Message}")]
     private partial void LogNotifyFailed(string socket, string message);
+
+    [LoggerMessage(61, LogLevel.Information, "Notifying systemd at {Socket}; watchdog {Watchdog}; the host's lifetime sends READY/STOPPING: {HostNotifies}")]
+    private partial void LogNotifying(string socket, string watchdog, bool hostNotifies);
+
+    [LoggerMessage(62, LogLevel.Debug, "Told systemd: {Message}")]
+    private partial void LogNotified(string message);
 }

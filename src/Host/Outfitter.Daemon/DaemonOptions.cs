@@ -18,8 +18,14 @@ public sealed class DaemonOptions
     /// </summary>
     public string PidFile { get; set; } = "";
 
-    /// <summary>Where lifecycle events go; none when null.</summary>
+    /// <summary>Where lifecycle and lock events go (every category in this one logger); none when null. Takes precedence over <see cref="LoggerFactory"/>.</summary>
     public ILogger? Logger { get; set; }
+
+    /// <summary>
+    /// When <see cref="Logger"/> is null: creates the loggers of categories <see cref="DaemonLogCategories.Lifecycle"/>
+    /// (start, stop, signals, shutdown handlers) and <see cref="DaemonLogCategories.Locking"/> (the PID file's lock).
+    /// </summary>
+    public ILoggerFactory? LoggerFactory { get; set; }
 
     /// <summary>How long all shutdown handlers together may take (default 5 s, as in the reference).</summary>
     public TimeSpan ShutdownTimeout { get; set; } = OptionRules.DefaultShutdownTimeout;

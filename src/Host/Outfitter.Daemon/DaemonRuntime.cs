@@ -5,6 +5,7 @@ using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Functional;
+using Outfitter.Daemon.Locking;
 using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon;
@@ -30,6 +31,7 @@ public sealed partial class DaemonRuntime : IDaemon
     private readonly IProcessTable _processes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly LockLog _lockLog;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly object _handlersLock = new();
     private readonly List<Func<CancellationToken, Task>> _handlers = [];
@@ -63,7 +65,9 @@ public sealed partial class DaemonRuntime : IDaemon
         _pidFile = options.PidFile;
         _shutdownTimeout = options.ShutdownTimeout;
         _handleSignals = options.HandleSignals;
-        _logger = options.Logger ?? NullLogger.Instance;
+        // One logger for everything when the caller gave one; else a category per concern from the factory.
+        _logger = options.Logger ?? options.LoggerFactory?.CreateLogger(DaemonLogCategories.Lifecycle) ?? NullLogger.Instance;
+        _lockLog = new LockLog(options.Logger ?? options.LoggerFactory?.CreateLogger(DaemonLogCategories.Locking) ?? NullLogger.Instance);
         _locks = locks ?? throw new ArgumentNullException(nameof(locks));
         _signals = signals ?? throw new ArgumentNullException(nameof(signals));
         _processes = processes ?? throw new ArgumentNullException(nameof(processes));
@@ -131,11 +135,16 @@ public sealed partial class DaemonRuntime : IDaemon
             {
                 var error = locked.Match(_ => throw new InvalidOperationException(), StartError);
                 Move(LifecycleEvent.StartFailed);
+                _lockLog.Refused(Name, Pid, _pidFile, locked.Match(_ => "", e => e.Code.ToString()), locked.Match(_ => "", e => e.Message));
                 LogStartFailed(Name, Pid, error.CodeName, error.Message);
                 return error;
             }
 
             _lock = locked.Match(h => h, _ => throw new InvalidOperationException());
+            if (_lock.Decision is LockDecision.Acquire)
+                _lockLog.Taken(Name, Pid, _pidFile);
+            else
+                _lockLog.Reclaimed(Name, Pid, _pidFile, Describe(_lock.Decision));
             _run = new TaskCompletionSource<Either<DaemonError, Unit>>(TaskCreationOptions.RunContinuationsAsynchronously);
             _stop = null;
             _requestedBy = None;
@@ -337,7 +346,12 @@ public sealed partial class DaemonRuntime : IDaemon
         var handle = _lock;
         if (handle is null)
             return None;
-        return _locks.TryRelease(handle).Match(Right: _ => Option<string>.None, Left: e => Some(e.Message));
+        var released = _locks.TryRelease(handle).Match(Right: _ => Option<string>.None, Left: e => Some(e.Message));
+        if (released.IsNone)
+            _lockLog.Released(Name, Pid, _pidFile);
+        else
+            _lockLog.ReleaseFailed(Name, Pid, _pidFile, released.IfNone(""));
+        return released;
     }
 
     private Either<DaemonError, DaemonState> Move(LifecycleEvent @event)

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -9,6 +10,7 @@ using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Functional;
 using Outfitter.Daemon.Ipc;
+using Outfitter.Daemon.Telemetry;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -20,6 +22,13 @@ namespace Outfitter.Daemon;
 /// The IPC client, the reference's <c>createIpcClient</c>: connects to a daemon's socket (or named pipe), sends requests
 /// concurrently over one connection and matches replies by id. Every failure is a <see cref="DaemonConnectionError"/>
 /// value; every request has a deadline, so a client never hangs. Thread-safe.
+/// <para>
+/// Tracing: a request sent while an <see cref="Activity"/> is current carries its W3C trace context in the extra members
+/// <c>"traceparent"</c> and <c>"tracestate"</c>, which our server continues and the TypeScript server ignores; when a
+/// listener is attached to <see cref="DaemonTelemetry.ActivitySourceName"/>, the request also runs in a child client span
+/// (<c>outfitter.daemon.ipc {type}</c>, kind Client, status Error on failure), and that span is the server span's parent.
+/// Without a current activity nothing is added, so the line is the reference's byte for byte.
+/// </para>
 /// </summary>
 public sealed class IpcClient : IAsyncDisposable
 {
@@ -175,7 +184,51 @@ public sealed class IpcClient : IAsyncDisposable
     public async Task<Result<ReadOnlyMemory<byte>, DaemonConnectionError>> SendRawAsync(ReadOnlyMemory<byte> payloadJson, CancellationToken cancellationToken = default) =>
         (await SendRawCoreAsync(payloadJson, cancellationToken).ConfigureAwait(false)).ToResult();
 
-    private async Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> SendRawCoreAsync(ReadOnlyMemory<byte> payloadJson, CancellationToken cancellationToken)
+    private Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> SendRawCoreAsync(ReadOnlyMemory<byte> payloadJson, CancellationToken cancellationToken)
+    {
+        // The trace context travels only when the caller is inside one: a request made outside any trace is the
+        // reference's envelope byte for byte, whoever listens in this process.
+        var current = Activity.Current;
+        return current is null
+            ? SendOnceAsync(payloadJson, null, null, cancellationToken)
+            : SendTracedAsync(current, payloadJson, cancellationToken);
+    }
+
+    private async Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> SendTracedAsync(Activity current, ReadOnlyMemory<byte> payloadJson, CancellationToken cancellationToken)
+    {
+        using var span = DaemonInstruments.Source.HasListeners() ? StartClientSpan(payloadJson.Span) : null;
+        var context = span ?? current;
+        var (traceParent, traceState) = context.IdFormat == ActivityIdFormat.W3C ? (context.Id, context.TraceStateString) : (null, null);
+        var result = await SendOnceAsync(payloadJson, traceParent, traceState, cancellationToken).ConfigureAwait(false);
+        if (span is not null && result.IsLeft)
+        {
+            var error = result.Match(_ => throw new InvalidOperationException(), e => e);
+            span.SetTag(DaemonInstruments.ErrorTypeTag, error is DaemonConnectionError.RemoteError remote ? remote.Code ?? error.Tag : error.Tag);
+            span.SetStatus(ActivityStatusCode.Error, error.Message);
+        }
+
+        return result;
+    }
+
+    private Activity? StartClientSpan(ReadOnlySpan<byte> payload)
+    {
+        Span<byte> buffer = stackalloc byte[RequestTypeNames.MaxNameBytes];
+        var length = PayloadFields.TryGetString(payload, "type"u8, buffer);
+        var type = length >= 0 ? System.Text.Encoding.UTF8.GetString(buffer[..length])
+            : PayloadFields.TryGetRaw(payload, "type"u8, out _) ? RequestTypeNames.Other : RequestTypeNames.None;
+        var span = DaemonInstruments.Source.StartActivity("outfitter.daemon.ipc " + type, ActivityKind.Client);
+        if (span is { IsAllDataRequested: true })
+        {
+            span.SetTag("rpc.system", "outfitter.daemon");
+            span.SetTag("rpc.method", type);
+            span.SetTag("network.transport", SocketPaths.IsNamedPipe(Path) ? "pipe" : "unix");
+            span.SetTag(DaemonInstruments.ServerAddressTag, Path);
+        }
+
+        return span;
+    }
+
+    private async Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> SendOnceAsync(ReadOnlyMemory<byte> payloadJson, string? traceParent, string? traceState, CancellationToken cancellationToken)
     {
         var connection = Volatile.Read(ref _connection);
         if (connection is not { IsOpen: true })
@@ -184,7 +237,7 @@ public sealed class IpcClient : IAsyncDisposable
             return new DaemonConnectionError.ConnectionClosedError($"the server stopped taking requests on this connection ({refused}); connect again");
         var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var reply = connection.Register(id);
-        var written = await connection.WriteRequestAsync(id, payloadJson, cancellationToken).ConfigureAwait(false);
+        var written = await connection.WriteRequestAsync(id, payloadJson, traceParent, traceState, cancellationToken).ConfigureAwait(false);
         if (written.IsSome)
         {
             connection.Forget(id);
@@ -299,10 +352,10 @@ public sealed class IpcClient : IAsyncDisposable
 
         public void Forget(string id) => _pending.TryRemove(id, out _);
 
-        public async Task<Option<DaemonConnectionError>> WriteRequestAsync(string id, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        public async Task<Option<DaemonConnectionError>> WriteRequestAsync(string id, ReadOnlyMemory<byte> payload, string? traceParent, string? traceState, CancellationToken cancellationToken)
         {
-            var line = new ArrayBufferWriter<byte>(payload.Length + id.Length + 48);
-            Envelope.WriteRequest(line, id, payload.Span);
+            var line = new ArrayBufferWriter<byte>(payload.Length + id.Length + 48 + (traceParent is null ? 0 : 80 + (traceState?.Length ?? 0)));
+            Envelope.WriteRequest(line, id, payload.Span, traceParent, traceState);
             try
             {
                 await _writeLock.WaitAsync(cancellationToken).ConfigureAwait(false);

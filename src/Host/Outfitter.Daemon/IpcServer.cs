@@ -34,6 +34,7 @@ public sealed partial class IpcServer : IAsyncDisposable
     private readonly OsFamily _os;
     private readonly uint _uid;
     private readonly ILogger _logger;
+    private readonly ServerTelemetry _telemetry;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<ServerConnection, Task> _connections = new();
     private IpcRequestHandler? _handler;
@@ -54,7 +55,11 @@ public sealed partial class IpcServer : IAsyncDisposable
     /// <param name="directories">Creates the socket's parent directories.</param>
     /// <param name="runtime">This platform and user, observed once: which paths are valid, and whose connections are accepted.</param>
     /// <param name="time">The clock for the server's pauses (the accept back-off); tests pass a fake.</param>
-    /// <param name="logger">Where connection problems are logged; none when null.</param>
+    /// <param name="logger">
+    /// Where the server and its connections log, with a scope per connection (<c>ConnectionId</c>, <c>PeerPid</c>) and per
+    /// request (<c>RequestId</c>, <c>RequestType</c>) while logging is enabled; none when null. The daemon's own category is
+    /// <see cref="DaemonLogCategories.Ipc"/>: <c>loggerFactory.CreateLogger(DaemonLogCategories.Ipc)</c>.
+    /// </param>
     /// <exception cref="ArgumentException">The path is empty or the options are invalid; the message lists every problem.</exception>
     public IpcServer(string path, IpcServerOptions options, IIpcTransport transport, IDirectories directories, IRuntimeEnvironment runtime, TimeProvider time, ILogger? logger = null)
     {
@@ -70,6 +75,7 @@ public sealed partial class IpcServer : IAsyncDisposable
         _uid = facts.UserId;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? NullLogger.Instance;
+        _telemetry = new ServerTelemetry(path, _logger, time);
     }
 
     /// <summary>The endpoint: a Unix socket path, or <c>\\.\pipe\name</c>.</summary>
@@ -81,13 +87,20 @@ public sealed partial class IpcServer : IAsyncDisposable
     /// <summary>How many connections are open.</summary>
     public int ConnectionCount => _connections.Count;
 
+    /// <summary>
+    /// The server's live counters (requests, errors, connections, in-flight requests, protocol errors), kept whether or
+    /// not a metrics listener is attached; cheap to read (a short lock, no allocation). Totals count from the server's creation and
+    /// survive closing and listening again.
+    /// </summary>
+    public IpcServerCounters Counters => _telemetry.Snapshot();
+
     /// <summary>How many collections connection churn has induced (<see cref="IpcServerOptions.CollectAfterClosedConnections"/>).</summary>
     internal int InducedCollections => Volatile.Read(ref _induced);
 
     /// <summary>Creates a server for <paramref name="path"/> over this OS's transport (named pipe for <c>\\.\pipe\…</c>, else a Unix socket).</summary>
     /// <param name="path">The endpoint.</param>
     /// <param name="options">The server's options (copied; default options when null).</param>
-    /// <param name="logger">Where connection problems are logged; none when null.</param>
+    /// <param name="logger">Where the server and its connections log (with connection and request scopes); none when null.</param>
     /// <exception cref="ArgumentException">The path is empty or the options are invalid; the message lists every problem.</exception>
     public static IpcServer Create(string path, IpcServerOptions? options = null, ILogger? logger = null) =>
         new(path, options ?? new IpcServerOptions(), OsPorts.Current.Transport, OsPorts.Current.Directories, OsPorts.Current.Runtime, OsPorts.Current.Time, logger);
@@ -302,7 +315,7 @@ public sealed partial class IpcServer : IAsyncDisposable
             return;
         }
 
-        var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _settings, _time);
+        var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _settings, _time, _telemetry);
         if (stopping)
             connection.StopReading();
         var running = Task.Run(connection.RunAsync, CancellationToken.None);

@@ -367,14 +367,15 @@ public sealed class DaemonRuntimeTests
     }
 
     [Fact]
-    public async Task Every_transition_is_logged_with_the_daemon_name_and_pid()
+    public async Task Every_transition_and_the_lock_taken_and_released_are_logged_with_the_daemon_name_and_pid()
     {
         var daemon = NewDaemon();
         Ok(await daemon.StartAsync());
         Ok(await daemon.StopAsync());
 
+        // One logger given: the lifecycle's events (1–11) and the lock's (40–44) both go to it.
         var ids = _log.Entries.Select(e => e.EventId.Id).ToList();
-        Assert.Equal([1, 2, 4, 5], ids);
+        Assert.Equal([1, 40, 2, 4, 43, 5], ids);
         Assert.All(_log.Entries, e =>
         {
             Assert.Equal("svc", e.Properties["Name"]);

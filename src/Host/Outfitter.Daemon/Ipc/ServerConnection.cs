@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Ports;
 
@@ -16,8 +19,12 @@ namespace Outfitter.Daemon.Ipc;
 /// was dispatched before, otherwise with <c>SHUTTING_DOWN</c>. After the last reply the connection ends with an orderly
 /// end of stream, never a reset.
 /// </para>
+/// <para>
+/// Every answered request, malformed line and oversized frame is reported to the server's <see cref="ServerTelemetry"/>
+/// (counters always; metrics, a span and a log scope only when someone listens).
+/// </para>
 /// </summary>
-internal sealed class ServerConnection
+internal sealed partial class ServerConnection
 {
     private const int InitialBufferBytes = 16 * 1024;
     private const int HighWaterBytes = 1024 * 1024;
@@ -44,13 +51,19 @@ internal sealed class ServerConnection
     private TaskCompletionSource? _idle;
     private long _nextPending;
     private int _inFlight;
+    private readonly ServerTelemetry _telemetry;
+    private readonly ConnectionCounters _counters = new();
+    private readonly ILogger _logger;
+    private long _connectionId;
 
-    internal ServerConnection(IIpcStream stream, Func<IpcRequestHandler?> handler, IpcServerSettings options, TimeProvider time)
+    internal ServerConnection(IIpcStream stream, Func<IpcRequestHandler?> handler, IpcServerSettings options, TimeProvider time, ServerTelemetry? telemetry = null)
     {
         _stream = stream;
         _handler = handler;
         _options = options;
         _time = time;
+        _telemetry = telemetry ?? new ServerTelemetry("", NullLogger.Instance, time);
+        _logger = _telemetry.Logger;
     }
 
     private bool Stopping => Volatile.Read(ref _stopping) == 1;
@@ -86,6 +99,13 @@ internal sealed class ServerConnection
     /// <summary>Runs the connection until the peer closes, the line limit is exceeded, or the server closes it.</summary>
     internal async Task RunAsync()
     {
+        // Requests are root spans unless their client sent a trace context: whatever was current where the server was
+        // started must not become every request's parent. (A change inside this async method stays inside it.)
+        Activity.Current = null;
+        _connectionId = _telemetry.ConnectionOpened(_counters);
+        var peerPid = _stream.Peer.Map(p => p.Pid).ToNullable();
+        var scope = _telemetry.BeginConnectionScope(_connectionId, peerPid);
+        LogConnectionOpened(_connectionId, peerPid);
         var frames = new FrameBuffer(_options.MaxLineBytes);
         try
         {
@@ -133,6 +153,9 @@ internal sealed class ServerConnection
                         catch (Exception e)
                         {
                             // Defence in depth: no line, however hostile, may end the connection or the server.
+                            Activity.Current = null;
+                            _telemetry.ProtocolError(ProtocolProblems.Internal);
+                            LogLineFailed(e, _connectionId);
                             Envelope.WriteError(_batch, default, "The server could not process this line: " + e.Message, IpcErrorCodes.ProtocolError);
                         }
 
@@ -142,6 +165,8 @@ internal sealed class ServerConnection
                     if (scan == FrameScan.TooLarge)
                     {
                         tooLarge = true;
+                        _telemetry.FrameTooLarge();
+                        LogFrameTooLarge(_connectionId, _options.MaxLineBytes);
                         Envelope.WriteError(_batch, default, $"The request line exceeds the limit of {_options.MaxLineBytes} bytes; closing the connection.", IpcErrorCodes.FrameTooLarge);
                     }
 
@@ -172,6 +197,10 @@ internal sealed class ServerConnection
                 _late.Release();
                 _lateSpare.Release();
             }
+
+            _telemetry.ConnectionClosed(_counters);
+            LogConnectionClosed(_connectionId);
+            scope?.Dispose();
         }
     }
 
@@ -219,22 +248,27 @@ internal sealed class ServerConnection
         var envelope = Envelope.ParseRequest(line);
         if (!envelope.IsValid)
         {
+            _telemetry.ProtocolError(envelope.Reason!);
+            LogProtocolError(_connectionId, envelope.Reason!, envelope.Problem!);
             Envelope.WriteError(_batch, envelope.Id, "Invalid request: " + envelope.Problem + ".", IpcErrorCodes.ProtocolError);
             return;
         }
 
+        var observed = _telemetry.Begin(envelope, _connectionId);
         if (Stopping)
         {
-            Envelope.WriteError(_batch, envelope.Id, "The server is shutting down; the request was not executed (safe to retry).", IpcErrorCodes.ShuttingDown);
+            ReplyError(envelope.Id, observed, "The server is shutting down; the request was not executed (safe to retry).", IpcErrorCodes.ShuttingDown);
             return;
         }
 
         var handler = _handler();
         if (handler is null)
         {
-            Envelope.WriteError(_batch, envelope.Id, "The server has no message handler.", IpcErrorCodes.HandlerError);
+            ReplyError(envelope.Id, observed, "The server has no message handler.", IpcErrorCodes.HandlerError);
             return;
         }
+
+        using var scope = _telemetry.BeginRequestScope(observed, envelope.Id);
 
         // The handler writes its result in place, between the response's start and end; on anything but success that
         // partial output is cut off again.
@@ -249,7 +283,8 @@ internal sealed class ServerConnection
         catch (Exception e)
         {
             _batch.Truncate(mark);
-            Envelope.WriteError(_batch, envelope.Id, e.Message, IpcErrorCodes.HandlerError);
+            LogHandlerThrew(e, _connectionId);
+            ReplyError(envelope.Id, observed, e.Message, IpcErrorCodes.HandlerError);
             return;
         }
 
@@ -259,32 +294,49 @@ internal sealed class ServerConnection
                 if (_batch.WrittenCount == payloadStart)
                     _batch.Write("null"u8);
                 Envelope.WriteResponseEnd(_batch);
+                _telemetry.End(observed, _counters, null, null);
                 break;
             case IpcResultKind.Error:
                 _batch.Truncate(mark);
-                Envelope.WriteError(_batch, envelope.Id, result.Message!, result.Code ?? IpcErrorCodes.HandlerError);
+                ReplyError(envelope.Id, observed, result.Message!, result.Code ?? IpcErrorCodes.HandlerError);
                 break;
             case IpcResultKind.Pending:
                 _batch.Truncate(mark);
                 var task = result.PendingReply!;
                 if (task.IsCompleted)
-                    WriteReply(_batch, envelope.Id, task);
+                {
+                    var (code, message) = WriteReply(_batch, envelope.Id, task);
+                    _telemetry.End(observed, _counters, code, message);
+                }
                 else
-                    Track(envelope.Id.ToArray(), task);
+                {
+                    // The span stays open until the reply; the read loop goes on outside it.
+                    if (observed.Activity is not null)
+                        Activity.Current = null;
+                    Track(envelope.Id.ToArray(), task, observed);
+                }
+
                 break;
             case IpcResultKind.Unset:
             default:
                 // default(IpcResult): the handler never said how it answered; whatever it wrote is not a reply.
                 _batch.Truncate(mark);
-                Envelope.WriteError(_batch, envelope.Id, "The handler returned no result (default(IpcResult)); return IpcResult.Written, Error or Pending.", IpcErrorCodes.InternalError);
+                ReplyError(envelope.Id, observed, "The handler returned no result (default(IpcResult)); return IpcResult.Written, Error or Pending.", IpcErrorCodes.InternalError);
                 break;
         }
     }
 
-    private void Track(byte[] id, Task<IpcReply> task)
+    private void ReplyError(ReadOnlySpan<byte> id, in RequestObservation observed, string message, string code)
+    {
+        Envelope.WriteError(_batch, id, message, code);
+        _telemetry.End(observed, _counters, code, message);
+    }
+
+    private void Track(byte[] id, Task<IpcReply> task, RequestObservation observed)
     {
         var key = Interlocked.Increment(ref _nextPending);
-        _pending[key] = new PendingRequest(id);
+        _pending[key] = new PendingRequest(id, observed);
+        _telemetry.PendingStarted();
         Interlocked.Increment(ref _inFlight);
         task.ContinueWith(
             (t, state) => ((ServerConnection)state!).Complete(key, t),
@@ -298,8 +350,11 @@ internal sealed class ServerConnection
     {
         if (_pending.TryRemove(key, out var pending) && pending.TryAnswer())
         {
+            (string? Code, string? Message) outcome;
             lock (_lateLock)
-                WriteReply(_late, pending.Id, task);
+                outcome = WriteReply(_late, pending.Id, task);
+            _telemetry.PendingEnded();
+            _telemetry.End(pending.Observed, _counters, outcome.Code, outcome.Message);
             if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
                 _ = DrainLateAsync();
         }
@@ -310,14 +365,20 @@ internal sealed class ServerConnection
             Interlocked.Exchange(ref _idle, null)?.TrySetResult();
     }
 
-    private static void WriteReply(ReplyBuffer output, ReadOnlySpan<byte> id, Task<IpcReply> task)
+    /// <summary>Writes the reply of a completed asynchronous handler; the error code and message when it is an error reply.</summary>
+    private static (string? Code, string? Message) WriteReply(ReplyBuffer output, ReadOnlySpan<byte> id, Task<IpcReply> task)
     {
         if (task.IsCompletedSuccessfully && task.Result is { ErrorMessage: null } ok)
+        {
             Envelope.WriteResponse(output, id, ok.Json.IsEmpty ? "null"u8 : ok.Json.Span);
-        else if (task.IsCompletedSuccessfully)
-            Envelope.WriteError(output, id, task.Result.ErrorMessage!, task.Result.ErrorCode ?? IpcErrorCodes.HandlerError);
-        else
-            Envelope.WriteError(output, id, task.Exception?.InnerException?.Message ?? "The handler was cancelled.", IpcErrorCodes.HandlerError);
+            return (null, null);
+        }
+
+        var (message, code) = task.IsCompletedSuccessfully
+            ? (task.Result.ErrorMessage!, task.Result.ErrorCode ?? IpcErrorCodes.HandlerError)
+            : (task.Exception?.InnerException?.Message ?? "The handler was cancelled.", IpcErrorCodes.HandlerError);
+        Envelope.WriteError(output, id, message, code);
+        return (code, message);
     }
 
     private async Task WaitForSlotAsync()
@@ -347,8 +408,11 @@ internal sealed class ServerConnection
         {
             if (_pending.TryRemove(key, out var pending) && pending.TryAnswer())
             {
+                const string interrupted = "The server closed before the handler finished; whether it took effect is unknown.";
                 lock (_lateLock)
-                    Envelope.WriteError(_late, pending.Id, "The server closed before the handler finished; whether it took effect is unknown.", IpcErrorCodes.Interrupted);
+                    Envelope.WriteError(_late, pending.Id, interrupted, IpcErrorCodes.Interrupted);
+                _telemetry.PendingEnded();
+                _telemetry.End(pending.Observed, _counters, IpcErrorCodes.Interrupted, interrupted);
             }
         }
 
@@ -479,12 +543,32 @@ internal sealed class ServerConnection
     }
 
     /// <summary>An asynchronous request awaiting its answer; answered exactly once (by its handler or by close).</summary>
-    private sealed class PendingRequest(byte[] id)
+    private sealed class PendingRequest(byte[] id, RequestObservation observed)
     {
         private int _answered;
 
         public byte[] Id => id;
 
+        public RequestObservation Observed => observed;
+
         public bool TryAnswer() => Interlocked.Exchange(ref _answered, 1) == 0;
     }
+
+    [LoggerMessage(28, LogLevel.Debug, "Connection {ConnectionId} opened (peer PID {PeerPid})")]
+    private partial void LogConnectionOpened(long connectionId, int? peerPid);
+
+    [LoggerMessage(29, LogLevel.Debug, "Connection {ConnectionId} closed")]
+    private partial void LogConnectionClosed(long connectionId);
+
+    [LoggerMessage(31, LogLevel.Debug, "Connection {ConnectionId}: invalid request line ({Reason}): {Problem}; answered with PROTOCOL_ERROR")]
+    private partial void LogProtocolError(long connectionId, string reason, string problem);
+
+    [LoggerMessage(32, LogLevel.Warning, "Connection {ConnectionId}: a request line exceeded the limit of {MaxLineBytes} bytes; answered with FRAME_TOO_LARGE and closing the connection")]
+    private partial void LogFrameTooLarge(long connectionId, int maxLineBytes);
+
+    [LoggerMessage(33, LogLevel.Warning, "Connection {ConnectionId}: the request handler threw; answered with HANDLER_ERROR")]
+    private partial void LogHandlerThrew(Exception exception, long connectionId);
+
+    [LoggerMessage(34, LogLevel.Error, "Connection {ConnectionId}: processing a line failed unexpectedly; answered with PROTOCOL_ERROR")]
+    private partial void LogLineFailed(Exception exception, long connectionId);
 }
