@@ -271,6 +271,16 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
         json.WriteString("version", _version);
         json.WriteString("socket", SocketPath);
         json.WriteString("lock", LockPath);
+
+        // The live counters, so `status` shows traffic without a metrics stack (this request is not counted yet).
+        var counters = Server.Counters;
+        json.WriteNumber("requests", counters.Requests);
+        json.WriteNumber("errors", counters.Errors);
+        json.WriteNumber("activeConnections", counters.ActiveConnections);
+        json.WriteNumber("inFlight", counters.InFlight);
+        json.WriteNumber("protocolErrors", counters.ProtocolErrors);
+        json.WriteNumber("framesTooLarge", counters.FramesTooLarge);
+        json.WriteNumber("connectionsAccepted", counters.ConnectionsAccepted);
         json.WriteEndObject();
         return IpcResult.Written;
     }

@@ -13,7 +13,7 @@ public static class Help
           run       Run a daemon in the foreground (prints READY <socket> when it accepts connections).
           start     Start the daemon in the background and wait until it answers; print its PID.
           stop      Ask the daemon to stop and wait until it has exited (--force: SIGKILL at the --timeout deadline).
-          status    Show the daemon's PID, uptime, version and paths.
+          status    Show the daemon's PID, uptime, version, paths and request counters.
           health    Run its health checks. Exit 0 healthy, 1 unhealthy, 2 not running.
           ping      Check that it answers.
           send      Send one request payload (JSON) and print the reply.
@@ -60,7 +60,9 @@ public static class Help
             """,
         "status" => """
             outfitter-daemon status [--name NAME | --socket PATH] [--timeout SECONDS] [--json]
-              Shows the daemon's name, PID, state, uptime, version and paths (waits at most --timeout, default 5 s).
+              Shows the daemon's name, PID, state, uptime, version and paths (waits at most --timeout, default 5 s),
+              and its live counters: requests answered, errors among them, open connections, requests in flight,
+              protocol errors, lines refused as too large, connections accepted.
               Exit: 0 running, 2 not running, 3 an error reply or an answer that is not a status, 4 no reply in time.
             """,
         "health" => """
