@@ -9,8 +9,8 @@ namespace Outfitter.Daemon.IntegrationTests.Docs;
 /// <summary>
 /// Every <c>```csharp</c> block of README.md — read from the repository, not copied — compiles exactly as written, as a
 /// program of its own in a project with the SDK's implicit usings that references the Outfitter.Daemon packages, and
-/// imports nothing beyond <c>Outfitter.Daemon</c>, <c>Outfitter.Daemon.Hosting</c> and the base library's and
-/// Microsoft.Extensions' namespaces.
+/// imports nothing beyond <c>Outfitter.Daemon</c>, <c>Outfitter.Daemon.Hosting</c>, the base library's and
+/// Microsoft.Extensions' namespaces, and OpenTelemetry's (the packages the README's metrics and traces wiring names).
 /// </summary>
 public sealed partial class ReadmeCompilesTests
 {
@@ -69,7 +69,8 @@ public sealed partial class ReadmeCompilesTests
 
         var foreign = usings.Where(u => !(u is "Outfitter.Daemon" or "Outfitter.Daemon.Hosting"
             || u == "System" || u.StartsWith("System.", StringComparison.Ordinal)
-            || u.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal))).ToList();
+            || u.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)
+            || u == "OpenTelemetry" || u.StartsWith("OpenTelemetry.", StringComparison.Ordinal))).ToList();
 
         Assert.True(foreign.Count == 0, $"The README block at line {line} needs {string.Join(", ", foreign)}.");
     }
@@ -77,13 +78,17 @@ public sealed partial class ReadmeCompilesTests
     private static readonly CSharpParseOptions Parse = new(LanguageVersion.Latest);
 
     /// <summary>
-    /// What a user's project references: the base library and the Outfitter.Daemon and Microsoft.Extensions assemblies
-    /// this test process has loaded, but not LanguageExt, so a sample that needs LanguageExt does not compile.
+    /// What a user's project references: the base library and the Outfitter.Daemon, Microsoft.Extensions and
+    /// OpenTelemetry (SDK and hosting) assemblies this test process has, but not LanguageExt, so a sample that needs
+    /// LanguageExt does not compile.
     /// </summary>
     private static readonly Lazy<List<MetadataReference>> References = new(() =>
     {
         _ = typeof(global::Outfitter.Daemon.Hosting.DaemonHost);
         _ = typeof(Microsoft.Extensions.Hosting.Host);
+        _ = typeof(OpenTelemetry.Sdk);
+        _ = typeof(OpenTelemetry.OpenTelemetryBuilderSdkExtensions);
+        _ = typeof(Microsoft.Extensions.DependencyInjection.OpenTelemetryServicesExtensions);
         var paths = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!).Split(Path.PathSeparator);
         return paths
             .Where(p => !Path.GetFileName(p).StartsWith("LanguageExt", StringComparison.Ordinal))
