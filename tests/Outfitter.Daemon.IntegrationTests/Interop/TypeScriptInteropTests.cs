@@ -70,6 +70,52 @@ public sealed class TypeScriptInteropTests : IClassFixture<TypeScriptPeers>, IDi
     }
 
     [Fact]
+    public async Task Requests_carrying_a_trace_context_are_answered_by_the_reference_server_which_ignores_it()
+    {
+        var socket = await StartReferenceServerAsync();
+        var sourceName = "interop-trace-" + Guid.NewGuid().ToString("N");
+        using var source = new System.Diagnostics.ActivitySource(sourceName);
+        System.Diagnostics.ActivityTraceId? trace = null;
+        using var capture = new ActivityCapture(a => a.TraceId == trace && a.Kind == System.Diagnostics.ActivityKind.Client, sourceName);
+        await using var client = IpcClient.Create(socket);
+        Right(await client.ConnectAsync());
+
+        using (var caller = source.StartActivity("caller")!)
+        {
+            caller.TraceStateString = "vendor=abc";
+            trace = caller.TraceId;
+            Assert.NotNull(System.Diagnostics.Activity.Current);
+
+            // Our client adds traceparent and tracestate beside id, type and payload; the reference reads only those.
+            AssertJson("""{"pong":true}""", Right(await client.SendAsync(Json("""{"type":"ping"}"""))));
+            AssertJson(Nested, Right(await client.SendAsync(Json($$"""{"type":"echo","data":{{Nested}}}"""))));
+            var failed = Assert.IsType<DaemonConnectionError.RemoteError>(Left(await client.SendAsync(Json("""{"type":"fail"}"""))));
+            Assert.Equal("boom", failed.RemoteMessage);
+        }
+
+        // Written by hand: the members in another order, and a malformed traceparent, are ignored the same way.
+        using var raw = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+        await raw.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket));
+        await using var stream = new System.Net.Sockets.NetworkStream(raw, ownsSocket: false);
+        var lines = "{\"traceparent\":\"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01\",\"id\":\"7\",\"type\":\"request\",\"payload\":{\"type\":\"ping\"}}\n"
+            + "{\"id\":\"8\",\"type\":\"request\",\"payload\":{\"type\":\"ping\"},\"traceparent\":\"not a traceparent\",\"tracestate\":\"x\"}\n";
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(lines));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var replies = new[] { await reader.ReadLineAsync(cts.Token), await reader.ReadLineAsync(cts.Token) };
+        foreach (var (line, id) in replies.Zip(new[] { "7", "8" }))
+        {
+            using var reply = JsonDocument.Parse(line!);
+            Assert.Equal(id, reply.RootElement.GetProperty("id").GetString());
+            Assert.Equal("response", reply.RootElement.GetProperty("type").GetString());
+            AssertJson("""{"pong":true}""", reply.RootElement.GetProperty("payload"));
+        }
+
+        // The client spans were made and ended with the replies, the reference's ignorance notwithstanding.
+        await capture.WaitUntilAsync(s => s.Count == 3, "three client spans in the caller's trace");
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_requests_to_the_reference_server_each_get_their_own_reply()
     {
         var socket = await StartReferenceServerAsync();

@@ -294,7 +294,7 @@ internal sealed partial class ServerConnection
                 if (_batch.WrittenCount == payloadStart)
                     _batch.Write("null"u8);
                 Envelope.WriteResponseEnd(_batch);
-                _telemetry.End(observed, _counters, null, null);
+                Answered(observed, null, null);
                 break;
             case IpcResultKind.Error:
                 _batch.Truncate(mark);
@@ -306,7 +306,7 @@ internal sealed partial class ServerConnection
                 if (task.IsCompleted)
                 {
                     var (code, message) = WriteReply(_batch, envelope.Id, task);
-                    _telemetry.End(observed, _counters, code, message);
+                    Answered(observed, code, message);
                 }
                 else
                 {
@@ -329,7 +329,14 @@ internal sealed partial class ServerConnection
     private void ReplyError(ReadOnlySpan<byte> id, in RequestObservation observed, string message, string code)
     {
         Envelope.WriteError(_batch, id, message, code);
-        _telemetry.End(observed, _counters, code, message);
+        Answered(observed, code, message);
+    }
+
+    /// <summary>The read loop answered a request: counted, and reported to whoever listens.</summary>
+    private void Answered(in RequestObservation observed, string? errorCode, string? errorMessage)
+    {
+        _counters.Answered(errorCode is not null);
+        _telemetry.End(observed, errorCode, errorMessage);
     }
 
     private void Track(byte[] id, Task<IpcReply> task, RequestObservation observed)
@@ -354,7 +361,8 @@ internal sealed partial class ServerConnection
             lock (_lateLock)
                 outcome = WriteReply(_late, pending.Id, task);
             _telemetry.PendingEnded();
-            _telemetry.End(pending.Observed, _counters, outcome.Code, outcome.Message);
+            _counters.AnsweredLate(outcome.Code is not null);
+            _telemetry.End(pending.Observed, outcome.Code, outcome.Message);
             if (Interlocked.CompareExchange(ref _writing, 1, 0) == 0)
                 _ = DrainLateAsync();
         }
@@ -412,7 +420,8 @@ internal sealed partial class ServerConnection
                 lock (_lateLock)
                     Envelope.WriteError(_late, pending.Id, interrupted, IpcErrorCodes.Interrupted);
                 _telemetry.PendingEnded();
-                _telemetry.End(pending.Observed, _counters, IpcErrorCodes.Interrupted, interrupted);
+                _counters.AnsweredLate(error: true); // other handlers' completions are counting at the same time
+                _telemetry.End(pending.Observed, IpcErrorCodes.Interrupted, interrupted);
             }
         }
 

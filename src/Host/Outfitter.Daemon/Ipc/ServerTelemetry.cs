@@ -11,9 +11,9 @@ namespace Outfitter.Daemon.Ipc;
 /// <summary>
 /// What one server reports about itself: live counters (always, with <see cref="Interlocked"/>), the instruments of
 /// <see cref="DaemonInstruments"/> and a span per request (only when a listener is attached), and its logger with a scope
-/// per connection and per request (only when logging is enabled). Without listeners and logging, a request costs one
-/// atomic increment on its connection's own counters (two for an error reply) and a few flag checks, and allocates
-/// nothing. Thread-safe.
+/// per connection and per request (only when logging is enabled). Without listeners and logging, a request costs a
+/// plain increment of its connection's own counter (<see cref="ConnectionCounters"/>) and a few flag checks, and
+/// allocates nothing. Thread-safe.
 /// </summary>
 internal sealed class ServerTelemetry
 {
@@ -60,8 +60,8 @@ internal sealed class ServerTelemetry
             errors = _retiredErrors;
             foreach (var connection in _live)
             {
-                requests += Interlocked.Read(ref connection.Requests);
-                errors += Interlocked.Read(ref connection.Errors);
+                requests += connection.Requests;
+                errors += connection.Errors;
             }
         }
 
@@ -95,8 +95,8 @@ internal sealed class ServerTelemetry
             // Under the lock with the snapshot, so a total never counts a connection twice nor goes backwards.
             if (_live.Remove(counters))
             {
-                _retiredRequests += Interlocked.Read(ref counters.Requests);
-                _retiredErrors += Interlocked.Read(ref counters.Errors);
+                _retiredRequests += counters.Requests;
+                _retiredErrors += counters.Errors;
             }
         }
 
@@ -165,15 +165,11 @@ internal sealed class ServerTelemetry
         Logger.IsEnabled(LogLevel.Critical) ? Logger.BeginScope(new ConnectionScope(connectionId, peerPid)) : null;
 
     /// <summary>
-    /// A request was answered: counts it and, when it was observed, records its metrics and ends its span.
-    /// <paramref name="errorCode"/> is null for a result, else the error reply's code.
+    /// A request was answered (its connection counted it in its <see cref="ConnectionCounters"/>): when it was observed,
+    /// records its metrics and ends its span. <paramref name="errorCode"/> is null for a result, else the error reply's code.
     /// </summary>
-    internal void End(in RequestObservation observed, ConnectionCounters counters, string? errorCode, string? errorMessage)
+    internal void End(in RequestObservation observed, string? errorCode, string? errorMessage)
     {
-        // Counted per connection: no cache line shared between connections on the hot path.
-        Interlocked.Increment(ref counters.Requests);
-        if (errorCode is not null)
-            Interlocked.Increment(ref counters.Errors);
         if (observed.Type is null)
             return;
 
@@ -291,16 +287,39 @@ internal sealed class ServerTelemetry
 }
 
 /// <summary>
-/// One connection's share of <see cref="ServerTelemetry.Snapshot"/>: written by the connection (its read loop and its
-/// asynchronous handlers' completions), summed by the snapshot.
+/// One connection's share of <see cref="ServerTelemetry.Snapshot"/>, summed by the snapshot. Requests answered by the read
+/// loop (synchronous handlers, errors, shutdown refusals) are counted with plain stores, since only that loop writes
+/// them; those answered when an asynchronous handler completes, on whatever thread, with atomic increments. No cache line
+/// is shared between connections, and the read loop's path has no atomic operation.
 /// </summary>
 internal sealed class ConnectionCounters
 {
+    private long _answered;
+    private long _failed;
+    private long _answeredLate;
+    private long _failedLate;
+
     /// <summary>Requests answered on this connection.</summary>
-    internal long Requests;
+    internal long Requests => Volatile.Read(ref _answered) + Interlocked.Read(ref _answeredLate);
 
     /// <summary>Of those, answered with an error reply.</summary>
-    internal long Errors;
+    internal long Errors => Volatile.Read(ref _failed) + Interlocked.Read(ref _failedLate);
+
+    /// <summary>The read loop answered a request (only the read loop calls this).</summary>
+    internal void Answered(bool error)
+    {
+        Volatile.Write(ref _answered, _answered + 1);
+        if (error)
+            Volatile.Write(ref _failed, _failed + 1);
+    }
+
+    /// <summary>An asynchronous handler's request was answered, on any thread.</summary>
+    internal void AnsweredLate(bool error)
+    {
+        Interlocked.Increment(ref _answeredLate);
+        if (error)
+            Interlocked.Increment(ref _failedLate);
+    }
 }
 
 /// <summary>What was started for one request: its type (null when nothing observed it), start timestamp, and span.</summary>
