@@ -140,12 +140,12 @@ public sealed class FakeLauncher : IDaemonLauncher
 
         public SpawnedProcessState Observe()
         {
-            if (launcher._os.StartTimeOf(identity.Pid) == identity.StartTime)
+            if (launcher._os.StartTimeOf(identity.Pid).Exists(st => st == identity.StartTime))
                 return new SpawnedProcessState.Running();
             lock (launcher._gate)
             {
                 // A process that was crashed without an exit code ended as SIGKILL ends one on Unix: 128 + 9.
-                return new SpawnedProcessState.Exited(Some(launcher._exitCodes.TryGetValue((identity.Pid, (ulong)identity.StartTime), out var code) ? code : 137));
+                return new SpawnedProcessState.Exited(Some(launcher._exitCodes.TryGetValue((identity.Pid, identity.StartTime.GetValueOrDefault()), out var code) ? code : 137));
             }
         }
 
@@ -153,10 +153,10 @@ public sealed class FakeLauncher : IDaemonLauncher
         {
             lock (launcher._gate)
             {
-                if (launcher._os.StartTimeOf(identity.Pid) != identity.StartTime)
+                if (!launcher._os.StartTimeOf(identity.Pid).Exists(st => st == identity.StartTime))
                     return unit; // already gone; the PID may belong to someone else now, who is left alone
                 launcher._killed.Add(identity);
-                launcher._exitCodes[(identity.Pid, (ulong)identity.StartTime)] = 137;
+                launcher._exitCodes[(identity.Pid, identity.StartTime.GetValueOrDefault())] = 137;
             }
 
             launcher._os.Crash(identity.Pid);

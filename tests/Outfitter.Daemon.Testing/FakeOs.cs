@@ -35,7 +35,7 @@ public sealed class FakeOs
             if (_liveProcesses.ContainsKey(pid))
                 throw new InvalidOperationException($"PID {pid} is already running.");
             _liveProcesses[pid] = _clockTicks++;
-            return new ProcessView(this, new ProcessIdentity(pid, Some(_liveProcesses[pid])));
+            return new ProcessView(this, new ProcessIdentity(pid, _liveProcesses[pid]));
         }
     }
 
@@ -193,7 +193,7 @@ public sealed class FakeOs
                 EnsureAlive();
                 if (!_os._liveProcesses.TryGetValue(target.Pid, out var start))
                     return SignalDelivery.Gone;
-                if (target.Pid == Current.Pid || target.StartTime.IsNone || target.StartTime != Some(start) || _os._unreadableStartTimes.Contains(target.Pid))
+                if (target.Pid == Current.Pid || target.StartTime != start || _os._unreadableStartTimes.Contains(target.Pid))
                     return SignalDelivery.NotThatProcess;
                 _os._signals.Add(new SentSignal(target.Pid, start, signal, Current.Pid));
             }
@@ -287,7 +287,7 @@ public sealed class FakeOs
 
         private void EnsureAlive()
         {
-            if (!_os._liveProcesses.TryGetValue(Current.Pid, out var start) || Some(start) != Current.StartTime)
+            if (!_os._liveProcesses.TryGetValue(Current.Pid, out var start) || Current.StartTime != start)
                 throw new InvalidOperationException($"Process {Current.Pid} is not running; a crashed process cannot act.");
         }
 

@@ -22,7 +22,7 @@ internal sealed class UnixProcessTable : IProcessTable
 
     /// <summary>Creates the process table for the current process.</summary>
     public UnixProcessTable() =>
-        _current = new Lazy<ProcessIdentity>(() => new ProcessIdentity(Environment.ProcessId, StartTime(Environment.ProcessId)));
+        _current = new Lazy<ProcessIdentity>(() => new ProcessIdentity(Environment.ProcessId, StartTime(Environment.ProcessId).MatchUnsafe(st => (ulong?)st, () => null)));
 
     /// <inheritdoc />
     public ProcessIdentity Current => _current.Value;

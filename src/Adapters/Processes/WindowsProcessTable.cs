@@ -12,7 +12,7 @@ namespace Outfitter.Daemon.Adapters.Processes;
 internal sealed class WindowsProcessTable : IProcessTable
 {
     private readonly Lazy<ProcessIdentity> _current =
-        new(() => new ProcessIdentity(Environment.ProcessId, Probe(Environment.ProcessId).Bind(x => x)));
+        new(() => new ProcessIdentity(Environment.ProcessId, Probe(Environment.ProcessId).Bind(x => x).MatchUnsafe(st => (ulong?)st, () => null)));
 
     /// <inheritdoc />
     public ProcessIdentity Current => _current.Value;

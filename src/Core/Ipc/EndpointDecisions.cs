@@ -82,7 +82,7 @@ public static class EndpointDecisions
             ConnectFailure.PermissionDenied => new DaemonConnectionError.ConnectionRefusedError(socketPath, "permission denied (the daemon runs as another user?)", MayRetry: false),
             ConnectFailure.Refused => lockState.Match(
                 Some: decision => decision is LockDecision.HeldBy held
-                    ? new DaemonConnectionError.ConnectionRefusedError(socketPath, held.Pid.Match(
+                    ? new DaemonConnectionError.ConnectionRefusedError(socketPath, held.NamedPid.Match(
                         Some: pid => $"the daemon (PID {pid}) is running but not accepting connections yet",
                         None: () => "the daemon is running but not accepting connections yet"))
                     : (DaemonConnectionError)new DaemonConnectionError.StaleSocketError(socketPath, lockPid.ToNullable()),

@@ -58,7 +58,7 @@ public static class LockDecisions
             ProcessStatus.Dead => new LockDecision.ReclaimStale(recorded.Pid, StaleReason.OwnerDead),
 
             // Both start times known and different: the PID was reused by an unrelated process.
-            ProcessStatus.Alive alive when recorded.StartTime.IsSome && alive.StartTime.IsSome && recorded.StartTime != alive.StartTime =>
+            ProcessStatus.Alive alive when recorded.Start.IsSome && alive.StartTime.IsSome && recorded.Start != alive.StartTime =>
                 new LockDecision.ReclaimStale(recorded.Pid, StaleReason.PidReused),
 
             // Alive and matching, or unknown either way: honour it. A live owner without a kernel lock is a TypeScript

@@ -51,14 +51,14 @@ public abstract record LockFileContent
 
         // A second line we cannot read is treated like the reference format (no start time): the safer reading.
         var startTime = lines.Length > 1 && ulong.TryParse(lines[1].Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var st)
-            ? Some(st)
-            : None;
+            ? st
+            : (ulong?)null;
         return new Owned(new ProcessIdentity(pid, startTime));
     }
 
     /// <summary>The text we write for <paramref name="owner"/>: the PID and a newline, then the start time and a newline when known.</summary>
     public static string Format(ProcessIdentity owner) =>
-        owner.StartTime.Match(
+        owner.Start.Match(
             Some: st => string.Create(CultureInfo.InvariantCulture, $"{owner.Pid}\n{st}\n"),
             None: () => string.Create(CultureInfo.InvariantCulture, $"{owner.Pid}\n"));
 

@@ -40,8 +40,20 @@ public abstract record SignalPermission
     /// <summary>The kernel lock is held and <paramref name="Owner"/> (PID and start time) is provably the process the file names.</summary>
     public sealed record Allowed(ProcessIdentity Owner) : SignalPermission;
 
-    /// <summary>No process may be signalled; <paramref name="NamedPid"/> is the PID the file names, if any.</summary>
-    public sealed record Refused(SignalRefusal Reason, Option<int> NamedPid) : SignalPermission;
+    /// <summary>No process may be signalled; <paramref name="NamedPid"/> is the PID the file names, if any (else null).</summary>
+    /// <param name="Reason">Why nothing may be signalled.</param>
+    /// <param name="NamedPid">The PID the lock file names, or null.</param>
+    public sealed record Refused(SignalRefusal Reason, int? NamedPid) : SignalPermission
+    {
+        /// <summary>A refusal whose named PID is an option, as the core's decisions produce it.</summary>
+        internal Refused(SignalRefusal reason, Option<int> namedPid)
+            : this(reason, namedPid.MatchUnsafe(Some: p => (int?)p, None: () => null))
+        {
+        }
+
+        /// <summary>The named PID as the core's decisions use it.</summary>
+        internal Option<int> Named => NamedPid is { } pid ? Prelude.Some(pid) : Prelude.None;
+    }
 }
 
 /// <summary>What a stop does about the process it means to signal: a closed set of cases, decided by <see cref="StopDecisions.Target"/>.</summary>
@@ -115,11 +127,11 @@ public static class StopDecisions
     private static SignalPermission DecideNamed(ProcessIdentity recorded, ProcessStatus status) =>
         status switch
         {
-            ProcessStatus.Dead => new SignalPermission.Refused(SignalRefusal.OwnerDead, recorded.Pid),
-            ProcessStatus.Alive alive when recorded.StartTime.IsNone || alive.StartTime.IsNone =>
-                new SignalPermission.Refused(SignalRefusal.StartTimeUnknown, recorded.Pid),
-            ProcessStatus.Alive alive when alive.StartTime != recorded.StartTime =>
-                new SignalPermission.Refused(SignalRefusal.PidReused, recorded.Pid),
+            ProcessStatus.Dead => new SignalPermission.Refused(SignalRefusal.OwnerDead, (int?)recorded.Pid),
+            ProcessStatus.Alive alive when recorded.Start.IsNone || alive.StartTime.IsNone =>
+                new SignalPermission.Refused(SignalRefusal.StartTimeUnknown, (int?)recorded.Pid),
+            ProcessStatus.Alive alive when alive.StartTime != recorded.Start =>
+                new SignalPermission.Refused(SignalRefusal.PidReused, (int?)recorded.Pid),
             ProcessStatus.Alive => new SignalPermission.Allowed(recorded),
             _ => throw new ArgumentOutOfRangeException(nameof(status), status, "Unknown process status."),
         };
@@ -148,7 +160,7 @@ public static class StopDecisions
     public static LockFileCleanup Cleanup(LockDecision whileLocked) =>
         whileLocked switch
         {
-            LockDecision.HeldBy held => new LockFileCleanup.Keep(held.Pid),
+            LockDecision.HeldBy held => new LockFileCleanup.Keep(held.NamedPid),
             LockDecision.Acquire or LockDecision.ReclaimStale or LockDecision.ReclaimInvalid => new LockFileCleanup.Delete(whileLocked),
             _ => throw new ArgumentOutOfRangeException(nameof(whileLocked), whileLocked, "Unknown lock decision."),
         };
@@ -162,14 +174,14 @@ public static class StopDecisions
         now switch
         {
             ProcessStatus.Dead => Ports.SignalDelivery.Gone,
-            ProcessStatus.Alive alive when target.StartTime.IsSome && alive.StartTime == target.StartTime => Ports.SignalDelivery.Delivered,
+            ProcessStatus.Alive alive when target.Start.IsSome && alive.StartTime == target.Start => Ports.SignalDelivery.Delivered,
             _ => Ports.SignalDelivery.NotThatProcess,
         };
 
     /// <summary>A sentence for people saying why nothing was signalled.</summary>
     public static string Explain(SignalPermission.Refused refused)
     {
-        var pid = refused.NamedPid.Match(p => $"PID {p}", () => "no PID");
+        var pid = refused.Named.Match(p => $"PID {p}", () => "no PID");
         return refused.Reason switch
         {
             SignalRefusal.NotLocked => $"nobody holds the kernel lock, so the process the lock file names ({pid}) is not the daemon",

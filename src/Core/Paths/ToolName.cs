@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
@@ -5,7 +6,7 @@ namespace Outfitter.Daemon.Core.Paths;
 
 /// <summary>
 /// A tool name that is safe to use as one directory or pipe-name component: it cannot escape the runtime directory.
-/// Immutable; construct with <see cref="Parse"/>.
+/// Immutable; construct with <see cref="TryParse"/>.
 /// </summary>
 public sealed record ToolName
 {
@@ -25,7 +26,7 @@ public sealed record ToolName
     /// (<c>/</c> and <c>\</c>), NUL and other control characters, the characters Windows reserves in file names
     /// (<c>: * ? " &lt; &gt; |</c>), and names longer than <see cref="MaxLength"/>.
     /// </summary>
-    public static Either<PathError, ToolName> Parse(string? candidate)
+    internal static Either<PathError, ToolName> Parse(string? candidate)
     {
         if (string.IsNullOrWhiteSpace(candidate))
             return Invalid(candidate ?? "", "it is empty; pass a name such as \"my-service\"");
@@ -46,6 +47,18 @@ public sealed record ToolName
         }
 
         return Right(new ToolName(candidate));
+    }
+
+    /// <summary>
+    /// Validates <paramref name="candidate"/> by the rules of <see cref="Parse"/>: true with the name, or false with the
+    /// error saying what is wrong with it (<see cref="PathErrorCode.InvalidToolName"/>).
+    /// </summary>
+    public static bool TryParse(string? candidate, [NotNullWhen(true)] out ToolName? name, [NotNullWhen(false)] out PathError? error)
+    {
+        (name, error) = Parse(candidate).Match(
+            Right: valid => (valid, (PathError?)null),
+            Left: invalid => ((ToolName?)null, invalid));
+        return name is not null;
     }
 
     private static Either<PathError, ToolName> Invalid(string shown, string why) =>

@@ -56,7 +56,8 @@ public sealed class DaemonHostOptions
     public IReadOnlyList<string> Validate()
     {
         var problems = new List<string>();
-        ToolName.Parse(Name).IfLeft(e => problems.Add($"Name: {e.Message}"));
+        if (!ToolName.TryParse(Name, out _, out var nameError))
+            problems.Add($"Name: {nameError.Message}");
         if (SocketPath is { } socket && string.IsNullOrWhiteSpace(socket))
             problems.Add("SocketPath is blank: leave it null for the default, or give a path.");
         if (LockPath is { } lockPath && string.IsNullOrWhiteSpace(lockPath))

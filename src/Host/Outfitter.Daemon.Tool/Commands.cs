@@ -386,7 +386,7 @@ public static class Commands
     private static Option<int> HolderPid(Target target) =>
         DaemonStopper.Os.WhomToSignal(target.LockPath) is SignalPermission.Allowed allowed
             ? Prelude.Some(allowed.Owner.Pid)
-            : DaemonLockService.Os.Inspect(target.LockPath) is LockDecision.HeldBy held ? held.Pid : Option<int>.None;
+            : DaemonLockService.Os.Inspect(target.LockPath) is LockDecision.HeldBy { Pid: { } pid } ? Prelude.Some(pid) : Option<int>.None;
 
     private static string NotSignalled(Target target, OwnerSignalResult.Refused refused, string what) =>
         $"{target.Name} {what}, and no signal was sent: {refused.Message}. " +

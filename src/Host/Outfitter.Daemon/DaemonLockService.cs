@@ -204,7 +204,7 @@ public sealed class DaemonLockService
 
     private static LockError Refusal(string lockPath, LockDecision decision) =>
         decision is LockDecision.HeldBy held
-            ? LockError.AlreadyLocked(lockPath, held.Pid.ToNullable())
+            ? LockError.AlreadyLocked(lockPath, held.Pid)
             : throw new InvalidOperationException($"Expected a refusal, got {decision}.");
 
     private static LockError ToLockError(string lockPath, Error error) =>

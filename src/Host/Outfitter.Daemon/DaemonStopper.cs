@@ -55,7 +55,7 @@ public sealed class DaemonStopper
         switch (StopDecisions.Target(WhomToSignal(lockPath), Optional(expectedOwner)))
         {
             case SignalTarget.Refuse refuse:
-                return new OwnerSignalResult.Refused(refuse.Refusal.Reason, refuse.Refusal.NamedPid.ToNullable(), StopDecisions.Explain(refuse.Refusal));
+                return new OwnerSignalResult.Refused(refuse.Refusal.Reason, refuse.Refusal.NamedPid, StopDecisions.Explain(refuse.Refusal));
             case SignalTarget.OwnerChanged changed:
                 return new OwnerSignalResult.OwnerChanged(changed.Expected, changed.Now);
             case SignalTarget.Send send:

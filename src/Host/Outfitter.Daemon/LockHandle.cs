@@ -20,6 +20,7 @@ public sealed class LockHandle : IDisposable, IAsyncDisposable
         LockPath = held.LockPath;
         Pid = pid;
         Decision = decision;
+        Acquisition = LockAcquisition.From(decision);
     }
 
     /// <summary>Path to the lock file.</summary>
@@ -28,8 +29,11 @@ public sealed class LockHandle : IDisposable, IAsyncDisposable
     /// <summary>The PID that owns the lock (this process).</summary>
     public int Pid { get; }
 
-    /// <summary>What acquisition found: a fresh lock, or a stale/invalid file it reclaimed (for logs).</summary>
-    public LockDecision Decision { get; }
+    /// <summary>What acquisition found: a fresh lock, or a stale or invalid file it reclaimed (for logs).</summary>
+    public LockAcquisition Acquisition { get; }
+
+    /// <summary>The core's decision behind <see cref="Acquisition"/>.</summary>
+    internal LockDecision Decision { get; }
 
     /// <summary>True once the lock has been released.</summary>
     public bool IsReleased => Volatile.Read(ref _held) is null;

@@ -201,7 +201,7 @@ public sealed class ConnectOrStartModelProperties
             if (running.Count == 1 && (removed.Match(r => r, _ => true) || Os.ReadFile(LockPath).IsNone))
                 return false.Label($"the clean-up deleted the live daemon's lock file ({removed}): {outcome}");
 
-            if (Os.SignalsSent.Any(s => !_daemons.Any(d => d.Pid == s.Pid && d.StartTime == Prelude.Some(s.StartTime))))
+            if (Os.SignalsSent.Any(s => !_daemons.Any(d => d.Pid == s.Pid && d.StartTime == s.StartTime)))
                 return false.Label($"a foreign process was signalled: {outcome}");
             if (_machine.Launcher.Killed.Any(k => !_daemons.Contains(k)))
                 return false.Label($"a foreign process was killed: {outcome}");
@@ -210,7 +210,7 @@ public sealed class ConnectOrStartModelProperties
             return true.ToProperty();
         }
 
-        private bool IsRunning(ProcessIdentity process) => Os.StartTimeOf(process.Pid) == process.StartTime;
+        private bool IsRunning(ProcessIdentity process) => Os.StartTimeOf(process.Pid) == process.Start;
 
         /// <summary>A spawned daemon's start-up, as the real one does it: take the lock, then listen (replacing a dead socket).</summary>
         private int? DaemonStartUp(FakeLaunchContext context)

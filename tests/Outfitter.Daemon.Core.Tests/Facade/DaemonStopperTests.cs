@@ -33,7 +33,7 @@ public sealed class DaemonStopperTests
         var result = StopperFor(tool).SignalOwner(LockPath, ProcessSignal.Terminate);
 
         Assert.Equal(new OwnerSignalResult.Sent(daemon.Current, ProcessSignal.Terminate), result);
-        Assert.Equal([new FakeOs.SentSignal(100, (ulong)daemon.Current.StartTime, ProcessSignal.Terminate, 300)], _os.SignalsSent);
+        Assert.Equal([new FakeOs.SentSignal(100, daemon.Current.StartTime!.Value, ProcessSignal.Terminate, 300)], _os.SignalsSent);
     }
 
     [Fact]
@@ -76,7 +76,7 @@ public sealed class DaemonStopperTests
 
         Assert.Equal(SignalRefusal.NotLocked, Assert.IsType<OwnerSignalResult.Refused>(kill).Reason);
         Assert.True(_os.IsRunning(100));
-        Assert.DoesNotContain(_os.SignalsSent, s => s.StartTime == (ulong)unrelated.Current.StartTime);
+        Assert.DoesNotContain(_os.SignalsSent, s => s.StartTime == unrelated.Current.StartTime);
         Assert.Single(_os.SignalsSent);
     }
 

@@ -121,7 +121,7 @@ public sealed class LockModelProperties
     private static bool ForeignLiveOwner(FakeOs os, int caller) =>
         os.ReadFile(LockPath)
             .Map(text => LockFileContent.Parse(text))
-            .Map(content => content is LockFileContent.Owned { Owner: { StartTime.IsNone: true } owner }
+            .Map(content => content is LockFileContent.Owned { Owner: { StartTime: null } owner }
                             && owner.Pid != caller && os.IsRunning(owner.Pid))
             .IfNone(false);
 }

@@ -114,7 +114,7 @@ public sealed class LockDecisionsTests
     {
         Assert.Equal(
             new LockDecision.ReclaimStale(Self.Pid, StaleReason.OwnLeftover),
-            Decide(KernelLock.Free, OwnedBy(Self.Pid, Self.StartTime), Alive(Self.StartTime)));
+            Decide(KernelLock.Free, OwnedBy(Self.Pid, Self.Start), Alive(Self.Start)));
     }
 
     [Theory]
@@ -234,7 +234,7 @@ public sealed class LockDecisionsTests
     [Property(Arbitrary = new[] { typeof(CoreArbitraries) })]
     public bool A_free_lock_naming_this_process_is_our_leftover_whatever_its_status(ProcessIdentity self, Option<ProcessStatus> owner, bool sameStartTime)
     {
-        var recorded = sameStartTime ? self : self with { StartTime = self.StartTime.Map(st => st + 1) };
+        var recorded = sameStartTime ? self : self with { StartTime = self.StartTime + 1 };
         var content = new LockFileContent.Owned(recorded);
         return LockDecisions.Decide(KernelLock.Free, content, owner, self) == new LockDecision.ReclaimStale(self.Pid, StaleReason.OwnLeftover);
     }
@@ -253,7 +253,7 @@ public sealed class LockDecisionsTests
                 from pair in SelfAndOther
                 from recorded in Generators.StartTime.Select(st => st % 1000)
                 from difference in Gen.Choose(1, 5)
-                select (pair.Self, Other: pair.Other with { StartTime = Some(recorded) }, Observed: recorded + (ulong)difference)),
+                select (pair.Self, Other: pair.Other with { StartTime = recorded }, Observed: recorded + (ulong)difference)),
             c => LockDecisions.Decide(KernelLock.Free, new LockFileContent.Owned(c.Other), Alive(Some(c.Observed)), c.Self)
                  == new LockDecision.ReclaimStale(c.Other.Pid, StaleReason.PidReused));
 
@@ -264,7 +264,7 @@ public sealed class LockDecisionsTests
             c =>
             {
                 var ((self, other), (recorded, status)) = c;
-                var content = new LockFileContent.Owned(other with { StartTime = recorded });
+                var content = new LockFileContent.Owned(new ProcessIdentity(other.Pid, recorded));
                 return LockDecisions.Decide(KernelLock.Free, content, status, self)
                        == new LockDecision.HeldBy(Some(other.Pid), HeldReason.LiveOwnerInFile);
             });
@@ -275,7 +275,7 @@ public sealed class LockDecisionsTests
     {
         var decision = LockDecisions.Decide(kernel, content, owner, self);
         return !IsLiveIndistinguishableOther(content, owner, self)
-               || (decision is LockDecision.HeldBy held && held.Pid == content.Pid);
+               || (decision is LockDecision.HeldBy held && held.NamedPid == content.Pid);
     }
 
     [Property(Arbitrary = new[] { typeof(CoreArbitraries) })]
@@ -347,5 +347,5 @@ public sealed class LockDecisionsTests
         && owner.Match(
             None: () => true,
             Some: status => status is ProcessStatus.Alive alive
-                            && (recorded.StartTime.IsNone || alive.StartTime.IsNone || recorded.StartTime == alive.StartTime));
+                            && (recorded.Start.IsNone || alive.StartTime.IsNone || recorded.Start == alive.StartTime));
 }

@@ -72,7 +72,7 @@ public sealed class StopDecisionsTests
     [Fact]
     public void This_process_is_never_signalled()
     {
-        Assert.Equal(Refused(SignalRefusal.NamesSelf, Some(Self.Pid)), Decide(KernelLock.Held, new LockFileContent.Owned(Self), Alive(Self.StartTime)));
+        Assert.Equal(Refused(SignalRefusal.NamesSelf, Some(Self.Pid)), Decide(KernelLock.Held, new LockFileContent.Owned(Self), Alive(Self.Start)));
     }
 
     [Fact]
@@ -103,11 +103,11 @@ public sealed class StopDecisionsTests
         var provable = kernel == KernelLock.Held
             && content is LockFileContent.Owned { Owner: var recorded }
             && recorded.Pid != self.Pid
-            && recorded.StartTime.IsSome
-            && named.Exists(s => s is ProcessStatus.Alive alive && alive.StartTime == recorded.StartTime);
+            && recorded.Start.IsSome
+            && named.Exists(s => s is ProcessStatus.Alive alive && alive.StartTime == recorded.Start);
         return provable
             ? decision == new SignalPermission.Allowed(((LockFileContent.Owned)content).Owner)
-            : decision is SignalPermission.Refused refused && refused.NamedPid == content.Pid;
+            : decision is SignalPermission.Refused refused && refused.Named == content.Pid;
     }
 
     [Property(Arbitrary = new[] { typeof(CoreArbitraries) })]
@@ -150,7 +150,7 @@ public sealed class StopDecisionsTests
         Assert.Equal(Core.Ports.SignalDelivery.Gone, StopDecisions.Recheck(target, new ProcessStatus.Dead()));
         Assert.Equal(Core.Ports.SignalDelivery.NotThatProcess, StopDecisions.Recheck(target, new ProcessStatus.Alive(Some(778UL))));
         Assert.Equal(Core.Ports.SignalDelivery.NotThatProcess, StopDecisions.Recheck(target, new ProcessStatus.Alive(None)));
-        Assert.Equal(Core.Ports.SignalDelivery.NotThatProcess, StopDecisions.Recheck(target with { StartTime = None }, new ProcessStatus.Alive(None)));
+        Assert.Equal(Core.Ports.SignalDelivery.NotThatProcess, StopDecisions.Recheck(target with { StartTime = null }, new ProcessStatus.Alive(None)));
     }
 
     [Property]
@@ -193,7 +193,7 @@ public sealed class StopDecisionsTests
                 var named = Some<ProcessStatus>(c.dead ? new ProcessStatus.Dead() : new ProcessStatus.Alive(c.live));
                 var permission = StopDecisions.WhomToSignal(c.kernel, new LockFileContent.Owned(c.owner), named, Self);
                 return StopDecisions.Target(permission, c.expected) is not SignalTarget.Send send
-                    || (c.kernel == KernelLock.Held && !c.dead && c.owner.StartTime.IsSome && c.live == c.owner.StartTime
+                    || (c.kernel == KernelLock.Held && !c.dead && c.owner.Start.IsSome && c.live == c.owner.Start
                         && send.Owner == c.owner && c.owner.Pid != Self.Pid && c.expected.ForAll(e => e == c.owner));
             });
 

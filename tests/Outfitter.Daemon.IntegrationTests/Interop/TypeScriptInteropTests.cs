@@ -213,7 +213,7 @@ public sealed class TypeScriptInteropTests : IClassFixture<TypeScriptPeers>, IDi
 
         using var handle = Right(await DaemonLock.AcquireAsync(lockPath));
         Assert.Equal(Environment.ProcessId, handle.Pid);
-        var reclaimed = Assert.IsType<LockDecision.ReclaimStale>(handle.Decision);
+        var reclaimed = Assert.IsType<LockAcquisition.ReclaimedStale>(handle.Acquisition);
         Assert.Equal(ownerPid, reclaimed.StalePid);
         Assert.StartsWith($"{Environment.ProcessId}\n", File.ReadAllText(lockPath), StringComparison.Ordinal);
     }

@@ -31,7 +31,7 @@ public sealed class LockingTests : IDisposable
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(lockPath));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dir.Combine("a")));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_dir.Combine("a", "b")));
-        Assert.IsType<LockDecision.Acquire>(handle.Decision);
+        Assert.IsType<LockAcquisition.Fresh>(handle.Acquisition);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class LockingTests : IDisposable
         Assert.True(File.Exists(lockPath), "SIGKILL leaves the file behind; the kernel lock is what died.");
         Assert.False(await DaemonLock.IsDaemonAliveAsync(lockPath));
         using var handle = Right(await DaemonLock.AcquireAsync(lockPath));
-        Assert.Equal(new LockDecision.ReclaimStale(ownerPid, StaleReason.OwnerDead), handle.Decision);
+        Assert.Equal(new LockAcquisition.ReclaimedStale(ownerPid, StaleReason.OwnerDead), handle.Acquisition);
         Assert.Equal((int?)Environment.ProcessId, await DaemonLock.ReadLockPidAsync(lockPath));
     }
 
@@ -98,7 +98,7 @@ public sealed class LockingTests : IDisposable
         Assert.False(await DaemonLock.IsDaemonAliveAsync(lockPath));
         using var handle = Right(await DaemonLock.AcquireAsync(lockPath));
 
-        Assert.Equal(new LockDecision.ReclaimStale(unrelated.Pid, StaleReason.PidReused), handle.Decision);
+        Assert.Equal(new LockAcquisition.ReclaimedStale(unrelated.Pid, StaleReason.PidReused), handle.Acquisition);
         Assert.False(unrelated.Process.HasExited, "Reclaiming must not touch the unrelated process.");
     }
 

@@ -20,7 +20,7 @@ public sealed class ProcessSignalsTests : IDisposable
     public void Dispose() => _dir.Dispose();
 
     private static ProcessIdentity IdentityOf(int pid) =>
-        new(pid, Some(ulong.Parse(LockingTests.ProcStartTime(pid), CultureInfo.InvariantCulture)));
+        new(pid, (ulong?)ulong.Parse(LockingTests.ProcStartTime(pid), CultureInfo.InvariantCulture));
 
     private static SignalDelivery Delivery(Fin<SignalDelivery> result) =>
         result.Match(d => d, e => throw new Xunit.Sdk.XunitException($"Expected a delivery, got: {e.Message}"));
@@ -44,8 +44,8 @@ public sealed class ProcessSignalsTests : IDisposable
         var real = IdentityOf(sleep.Pid);
         var signals = new UnixProcessSignals();
 
-        Assert.Equal(SignalDelivery.NotThatProcess, Delivery(signals.Send(real with { StartTime = real.StartTime.Map(st => st + 1) }, ProcessSignal.Kill)));
-        Assert.Equal(SignalDelivery.NotThatProcess, Delivery(signals.Send(real with { StartTime = None }, ProcessSignal.Kill)));
+        Assert.Equal(SignalDelivery.NotThatProcess, Delivery(signals.Send(real with { StartTime = real.StartTime + 1 }, ProcessSignal.Kill)));
+        Assert.Equal(SignalDelivery.NotThatProcess, Delivery(signals.Send(real with { StartTime = null }, ProcessSignal.Kill)));
 
         Assert.False(sleep.Process.WaitForExit(200), "sleep was signalled although its start time did not match.");
         await sleep.KillAsync();

@@ -106,7 +106,7 @@ public sealed class ToolTimeoutAndStopTests : ToolTestBase
         var name = NewName("foreign");
         using var sleep = ChildProcess.Start("sleep", "300");
         Directory.CreateDirectory(Tool.DaemonDir(name));
-        var identity = new ProcessIdentity(sleep.Pid, Some(ulong.Parse(LockingTests.ProcStartTime(sleep.Pid), CultureInfo.InvariantCulture)));
+        var identity = new ProcessIdentity(sleep.Pid, (ulong?)ulong.Parse(LockingTests.ProcStartTime(sleep.Pid), CultureInfo.InvariantCulture));
         File.WriteAllText(LockPath(name), LockFileContent.Format(identity));
 
         var stop = ExpectExit(1, await Tool.RunAsync(force ? ["stop", "--name", name, "--force", "--timeout", "2"] : ["stop", "--name", name, "--timeout", "2"]));
