@@ -13,7 +13,8 @@ namespace Outfitter.Daemon.Hosting;
 
 /// <summary>
 /// Dependency-injection composition: <c>services.AddOutfitterDaemon(o => …)</c> registers the daemon host, its IPC server,
-/// health checker, paths, every OS adapter (including the systemd ones) and a <see cref="TimeProvider"/>, each with <c>TryAdd</c>: register your own
+/// health checker, paths, every OS adapter (including the systemd ones and the daemon launcher), a <see cref="TimeProvider"/>
+/// and all of them as one <see cref="DaemonPorts"/>, each with <c>TryAdd</c>: register your own
 /// implementation of a port (for example the test kit's fakes) before the call, or replace it after with
 /// <c>services.Replace(…)</c>.
 /// </summary>
@@ -45,6 +46,13 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(_ => OsPorts.Current.Exit);
         services.TryAddSingleton(_ => OsPorts.Current.SystemdEnvironment);
         services.TryAddSingleton(_ => OsPorts.Current.SystemdNotifySocket);
+        services.TryAddSingleton(_ => OsPorts.Current.Launcher);
+        // The same ports as one set, for DaemonClient.ConnectOrStartAsync(ports, …) and the facade's port constructors.
+        services.TryAddSingleton(sp => new DaemonPorts(
+            sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IDirectories>(),
+            sp.GetRequiredService<ISignalSource>(), sp.GetRequiredService<IProcessSignals>(), sp.GetRequiredService<IProcessExit>(),
+            sp.GetRequiredService<IRuntimeEnvironment>(), sp.GetRequiredService<IIpcTransport>(), sp.GetRequiredService<ISystemdEnvironment>(),
+            sp.GetRequiredService<ISystemdNotifySocket>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IDaemonLauncher>()));
         services.TryAddSingleton(sp => new DaemonLockService(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IDirectories>()));
         services.TryAddSingleton(sp => new DaemonStopper(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IProcessSignals>()));
         services.TryAddSingleton(sp => new DaemonPathResolver(sp.GetRequiredService<IRuntimeEnvironment>(), sp.GetRequiredService<IDirectories>()));

@@ -77,6 +77,41 @@ public sealed class CompositionTests
     }
 
     [Fact]
+    public async Task The_container_hands_out_the_launcher_and_the_whole_port_set_for_connect_or_start()
+    {
+        var services = FakeServices();
+        services.AddOutfitterDaemon(o => o.Name = "svc");
+        await using var provider = services.BuildServiceProvider();
+
+        var ports = provider.GetRequiredService<DaemonPorts>();
+        Assert.Same(_machine.Launcher, provider.GetRequiredService<IDaemonLauncher>());
+        Assert.Same(_machine.Launcher, ports.Launcher);
+        Assert.Same(_machine.Transport, ports.Transport);
+        Assert.Same(_machine.Process, ports.LockFiles);
+        Assert.Same(_machine.Time, ports.Time);
+
+        // A client app's connect-or-start through the container's ports: the daemon already listens, nothing is spawned.
+        Assert.True(_machine.Transport.Listen("/run/test/svc/daemon.sock", 16).IsSucc);
+        var connected = await DaemonClient.ConnectOrStartAsync(ports, "svc", new DaemonStartInfo("/usr/bin/svc", ["run"])).WaitAsync(Deadline);
+        Assert.True(connected.TryGetValue(out var daemon), connected.IsSuccess ? "" : connected.Error.Message);
+        Assert.False(daemon.Started);
+        await daemon.Client.DisposeAsync();
+        Assert.Empty(_machine.Launcher.Spawns);
+    }
+
+    [Fact]
+    public async Task Without_fakes_the_container_hands_out_the_operating_systems_launcher()
+    {
+        var services = new ServiceCollection();
+        services.AddOutfitterDaemon(o => o.Name = "svc-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var provider = services.BuildServiceProvider();
+
+        var launcher = provider.GetRequiredService<IDaemonLauncher>();
+        Assert.Equal("Outfitter.Daemon.Adapters", launcher.GetType().Assembly.GetName().Name);
+        Assert.Same(launcher, provider.GetRequiredService<DaemonPorts>().Launcher);
+    }
+
+    [Fact]
     public async Task A_second_daemon_with_the_same_name_is_refused_naming_the_first()
     {
         var other = _machine.Os.Start(4242);

@@ -9,7 +9,8 @@ namespace Outfitter.Daemon.IntegrationTests.Docs;
 /// <summary>
 /// Every <c>```csharp</c> block of README.md — read from the repository, not copied — compiles exactly as written, as a
 /// program of its own in a project with the SDK's implicit usings that references the Outfitter.Daemon packages, and
-/// imports nothing beyond <c>Outfitter.Daemon</c>, <c>Outfitter.Daemon.Hosting</c>, the base library's and
+/// imports nothing beyond <c>Outfitter.Daemon</c>, <c>Outfitter.Daemon.Hosting</c>, <c>Outfitter.Daemon.Testing</c> (the
+/// testing kit's section), the base library's and
 /// Microsoft.Extensions' namespaces, and OpenTelemetry's (the packages the README's metrics and traces wiring names).
 /// </summary>
 public sealed partial class ReadmeCompilesTests
@@ -67,7 +68,7 @@ public sealed partial class ReadmeCompilesTests
             .Select(u => u.Name!.ToString())
             .ToList();
 
-        var foreign = usings.Where(u => !(u is "Outfitter.Daemon" or "Outfitter.Daemon.Hosting"
+        var foreign = usings.Where(u => !(u is "Outfitter.Daemon" or "Outfitter.Daemon.Hosting" or "Outfitter.Daemon.Testing"
             || u == "System" || u.StartsWith("System.", StringComparison.Ordinal)
             || u.StartsWith("Microsoft.Extensions.", StringComparison.Ordinal)
             || u == "OpenTelemetry" || u.StartsWith("OpenTelemetry.", StringComparison.Ordinal))).ToList();
@@ -85,6 +86,7 @@ public sealed partial class ReadmeCompilesTests
     private static readonly Lazy<List<MetadataReference>> References = new(() =>
     {
         _ = typeof(global::Outfitter.Daemon.Hosting.DaemonHost);
+        _ = typeof(global::Outfitter.Daemon.Testing.FakeMachine);
         _ = typeof(Microsoft.Extensions.Hosting.Host);
         _ = typeof(OpenTelemetry.Sdk);
         _ = typeof(OpenTelemetry.OpenTelemetryBuilderSdkExtensions);
