@@ -1,8 +1,16 @@
+using System.Reflection;
+
 namespace Outfitter.Daemon.Tool;
 
 /// <summary>The command-line front end: parses arguments, runs one command, returns a documented exit code.</summary>
 public static class Cli
 {
+    /// <summary>The tool's version, as <c>outfitter-daemon --version</c> prints it (the package version, then <c>+</c> and the commit when known).</summary>
+    public static string Version { get; } =
+        typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+        ?? typeof(Cli).Assembly.GetName().Version?.ToString()
+        ?? "unknown";
+
     /// <summary>Runs the command in <paramref name="args"/>.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -11,6 +19,12 @@ public static class Cli
         {
             await stderr.WriteLineAsync($"{parseError} Run 'outfitter-daemon --help'.");
             return ExitCodes.Usage;
+        }
+
+        if (line.Command is "--version" or "version")
+        {
+            await stdout.WriteLineAsync(Version);
+            return ExitCodes.Ok;
         }
 
         if (line.Command == "help")

@@ -19,6 +19,7 @@ public static class Help
           send      Send one request payload (JSON) and print the reply.
           demo      Start a daemon, talk to it, show status and health, stop it.
           paths     Show where NAME's socket, lock and log live.
+          version   Print the tool's version (also --version).
 
         Options: --name NAME (default outfitter-daemon), --socket PATH (any daemon speaking the protocol,
         including one written with the TypeScript package), --timeout SECONDS (every command that talks to a
