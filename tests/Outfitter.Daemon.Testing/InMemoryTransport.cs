@@ -78,15 +78,15 @@ public sealed class InMemoryTransport : IIpcTransport
 
         public bool Offer(IIpcStream server) => _pending.Writer.TryWrite(server);
 
-        public async ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken)
+        public async ValueTask<Either<AcceptFailure, IIpcStream>> AcceptAsync(CancellationToken cancellationToken)
         {
             try
             {
-                return await _pending.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                return Right<AcceptFailure, IIpcStream>(await _pending.Reader.ReadAsync(cancellationToken).ConfigureAwait(false));
             }
-            catch (ChannelClosedException)
+            catch (Exception e) when (e is OperationCanceledException or ChannelClosedException)
             {
-                throw new ObjectDisposedException(nameof(Listener));
+                return new AcceptFailure.Stopped(); // cancelled, or the listener was disposed
             }
         }
 

@@ -88,19 +88,37 @@ internal sealed class NamedPipeTransport : IIpcTransport
 
     private sealed class PipeListener(string endpoint, string name, NamedPipeServerStream first) : IIpcListener
     {
+        private readonly Lock _gate = new();
         private NamedPipeServerStream? _waiting = first;
+        private bool _disposed;
 
         public string Endpoint => endpoint;
 
-        public async ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken)
+        public async ValueTask<Either<AcceptFailure, IIpcStream>> AcceptAsync(CancellationToken cancellationToken)
         {
-            var server = Volatile.Read(ref _waiting) ?? throw new ObjectDisposedException(nameof(PipeListener));
-            await server.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+            NamedPipeServerStream? server = null;
+            try
+            {
+                server = Waiting();
+                if (server is null)
+                    return new AcceptFailure.Stopped();
+                await server.WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || cancellationToken.IsCancellationRequested || IsDisposed())
+            {
+                return new AcceptFailure.Stopped();
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The instance may be unusable now: drop it, so that the next attempt waits on a fresh one.
+                await DropAsync(server).ConfigureAwait(false);
+                return new AcceptFailure.Failed(e.Message);
+            }
 
-            // Have the next instance waiting before handing this one over, so clients rarely find the pipe busy.
-            if (Interlocked.CompareExchange(ref _waiting, NewInstance(name), server) != server)
-                throw new ObjectDisposedException(nameof(PipeListener));
-            return new PipeConnection(server);
+            if (HandOver(server))
+                return new PipeConnection(server);
+            await server.DisposeAsync().ConfigureAwait(false);
+            return new AcceptFailure.Stopped();
         }
 
         // Each pipe instance is accepted as soon as a client connects; none are queued unaccepted.
@@ -108,9 +126,64 @@ internal sealed class NamedPipeTransport : IIpcTransport
 
         public async ValueTask DisposeAsync()
         {
-            var waiting = Interlocked.Exchange(ref _waiting, null);
+            NamedPipeServerStream? waiting;
+            lock (_gate)
+            {
+                _disposed = true;
+                waiting = _waiting;
+                _waiting = null;
+            }
+
             if (waiting is not null)
                 await waiting.DisposeAsync().ConfigureAwait(false);
+        }
+
+        private bool IsDisposed()
+        {
+            lock (_gate)
+                return _disposed;
+        }
+
+        /// <summary>The instance to wait on (created now if the last one was handed over or dropped); null once disposed.</summary>
+        private NamedPipeServerStream? Waiting()
+        {
+            lock (_gate)
+                return _disposed ? null : _waiting ??= NewInstance(name);
+        }
+
+        /// <summary>Takes the connected <paramref name="server"/> out of the listener and has the next instance waiting, so clients rarely find the pipe busy.</summary>
+        private bool HandOver(NamedPipeServerStream server)
+        {
+            lock (_gate)
+            {
+                if (_disposed)
+                    return false;
+                if (_waiting == server)
+                    _waiting = null;
+                try
+                {
+                    _waiting ??= NewInstance(name);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // The next accept creates it (and reports the failure if it persists).
+                }
+
+                return true;
+            }
+        }
+
+        private async ValueTask DropAsync(NamedPipeServerStream? server)
+        {
+            if (server is null)
+                return;
+            lock (_gate)
+            {
+                if (_waiting == server)
+                    _waiting = null;
+            }
+
+            await server.DisposeAsync().ConfigureAwait(false);
         }
     }
 

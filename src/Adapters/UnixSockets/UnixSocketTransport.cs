@@ -167,10 +167,24 @@ internal sealed class UnixSocketTransport : IIpcTransport
 
         public string Endpoint => endpoint;
 
-        public async ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken)
+        public async ValueTask<Either<AcceptFailure, IIpcStream>> AcceptAsync(CancellationToken cancellationToken)
         {
-            var accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
-            return new SocketStream(accepted, PeerOf(accepted));
+            Socket? accepted = null;
+            try
+            {
+                accepted = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+                return new SocketStream(accepted, PeerOf(accepted));
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                accepted?.Dispose();
+
+                // Cancelled, or closed under a pending accept (which the OS may report as an aborted operation): stopped.
+                // Anything else (too many open files; then even loading a type can fail) leaves the listener listening.
+                return e is OperationCanceledException or ObjectDisposedException || cancellationToken.IsCancellationRequested || Volatile.Read(ref _disposed) == 1
+                    ? new AcceptFailure.Stopped()
+                    : new AcceptFailure.Failed(e.Message);
+            }
         }
 
         public IReadOnlyList<IIpcStream> StopAndTakePending()

@@ -42,8 +42,13 @@ public interface IIpcListener : IAsyncDisposable
     /// <summary>The endpoint it listens on.</summary>
     string Endpoint { get; }
 
-    /// <summary>The next connection; throws <see cref="OperationCanceledException"/> or <see cref="ObjectDisposedException"/> when stopped.</summary>
-    ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken);
+    /// <summary>
+    /// The next connection, or why there is none: <see cref="AcceptFailure.Stopped"/> when <paramref name="cancellationToken"/>
+    /// is cancelled or the listener is disposed, <see cref="AcceptFailure.Failed"/> when the OS refused this accept (for
+    /// example, too many open files) and the listener keeps listening. Never throws for either: the adapter translates
+    /// its exceptions, so the accept loop handles no transport exceptions.
+    /// </summary>
+    ValueTask<Either<AcceptFailure, IIpcStream>> AcceptAsync(CancellationToken cancellationToken);
 
     /// <summary>
     /// For a graceful close, called once after the accept loop has stopped: stops new connections from arriving (removes

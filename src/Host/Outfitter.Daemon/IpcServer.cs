@@ -268,40 +268,39 @@ public sealed partial class IpcServer : IAsyncDisposable
                 atLimit = false;
             }
 
-            IIpcStream stream;
-            try
+            // The port reports a stop and a failed accept as values: no transport exception reaches this loop.
+            var accepted = await listener.AcceptAsync(stopping).ConfigureAwait(false);
+            switch (accepted.Case)
             {
-                stream = await listener.AcceptAsync(stopping).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
-            {
-                return;
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                slots.Release();
-                // A failed accept (for example, too many open files; then even loading a type can fail) must not end
-                // the server, nor spin a core: the
-                // connection stays queued, so wait longer after each failure (capped), and say so once per episode.
-                failures++;
-                if (AcceptBackoff.ShouldLogFailure(failures))
-                    LogAcceptFailed(e.Message, (long)AcceptBackoff.Max.TotalMilliseconds);
-                try
-                {
-                    await Task.Delay(AcceptBackoff.Delay(failures), _time, stopping).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
+                case IIpcStream stream:
+                    if (AcceptBackoff.ShouldLogRecovery(failures))
+                        LogAcceptRecovered(failures);
+                    failures = 0;
+                    Serve(stream, stopping: false, slots);
+                    break;
+                case AcceptFailure.Stopped:
                     return;
-                }
+                case AcceptFailure.Failed failed:
+                    slots.Release();
 
-                continue;
+                    // A failed accept (for example, too many open files) must not end the server, nor spin a core: the
+                    // connection stays queued, so wait longer after each failure (capped), and say so once per episode.
+                    failures++;
+                    if (AcceptBackoff.ShouldLogFailure(failures))
+                        LogAcceptFailed(failed.Message, (long)AcceptBackoff.Max.TotalMilliseconds);
+                    try
+                    {
+                        await Task.Delay(AcceptBackoff.Delay(failures), _time, stopping).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return;
+                    }
+
+                    break;
+                case var other:
+                    throw new InvalidOperationException($"Unknown accept outcome {other}.");
             }
-
-            if (AcceptBackoff.ShouldLogRecovery(failures))
-                LogAcceptRecovered(failures);
-            failures = 0;
-            Serve(stream, stopping: false, slots);
         }
     }
 

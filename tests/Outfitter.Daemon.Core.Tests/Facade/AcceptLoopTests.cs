@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Text;
 using LanguageExt;
 using Microsoft.Extensions.Time.Testing;
@@ -55,9 +54,34 @@ public sealed class AcceptLoopTests
         await client.WriteAsync("{\"id\":\"1\",\"type\":\"request\",\"payload\":{\"type\":\"ping\"}}\n"u8.ToArray(), CancellationToken.None);
         Assert.Contains("\"pong\":true", await ReadLineAsync(client), StringComparison.Ordinal);
         Assert.Equal(6, transport.Attempts); // four failures, the success, and the accept now waiting
-        Assert.Single(log.Entries.Select(e => e.Message), l => l.Contains("Accepting a connection failed", StringComparison.Ordinal));
+        Assert.Single(log.Entries.Select(e => e.Message), l => l.Contains("Accepting a connection failed: Too many open files", StringComparison.Ordinal));
         Assert.Single(log.Entries.Select(e => e.Message), l => l.Contains("Accepting connections again after 4 failed attempts", StringComparison.Ordinal));
         await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_stopped_accept_ends_the_loop_quietly_without_a_retry_or_a_failure_log()
+    {
+        var time = new FakeTimeProvider();
+        var transport = new FailingAccepts(new InMemoryTransport()) { StopAt = 1 };
+        var log = new RecordingLogger();
+        await using var server = new IpcServer(Socket, new IpcServerOptions(), transport, new FakeOs().Start(4242), Runtime, time, log);
+        server.OnRequest(IpcBuiltins.Ping);
+        Assert.True((await server.ListenAsync()).IsSuccess);
+
+        await WaitUntil(() => transport.Attempts == 1, "the first attempt");
+        await WaitUntil(() => transport.Returned == 1, "the stopped value");
+
+        // However far the clock moves, no further accept is attempted: a stop is not a failure to back off from.
+        for (var i = 0; i < 20; i++)
+        {
+            time.Advance(AcceptBackoff.Max);
+            await Task.Yield();
+        }
+
+        await server.CloseAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, transport.Attempts);
+        Assert.DoesNotContain(log.Entries, e => e.Message.Contains("Accepting a connection failed", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -204,16 +228,23 @@ public sealed class AcceptLoopTests
         }
     }
 
-    /// <summary>A transport whose listener fails its first accepts as a process out of descriptors does (EMFILE).</summary>
+    /// <summary>A transport whose listener reports its first accepts as failed, as an adapter does for a process out of descriptors (EMFILE).</summary>
     private sealed class FailingAccepts(InMemoryTransport inner) : IIpcTransport
     {
         private int _attempts;
+        private int _returned;
 
         public InMemoryTransport Inner => inner;
 
         public int FailuresLeft { get; set; }
 
+        /// <summary>The attempt (1 for the first) that reports the listener as stopped; 0 for none.</summary>
+        public int StopAt { get; set; }
+
         public int Attempts => Volatile.Read(ref _attempts);
+
+        /// <summary>How many attempts have returned a value (an attempt that waits for a client has not).</summary>
+        public int Returned => Volatile.Read(ref _returned);
 
         public ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken) => inner.ProbeAsync(endpoint, cancellationToken);
 
@@ -231,12 +262,21 @@ public sealed class AcceptLoopTests
         {
             public string Endpoint => inner.Endpoint;
 
-            public async ValueTask<IIpcStream> AcceptAsync(CancellationToken cancellationToken)
+            public async ValueTask<Either<AcceptFailure, IIpcStream>> AcceptAsync(CancellationToken cancellationToken)
             {
-                Interlocked.Increment(ref owner._attempts);
-                if (owner.FailuresLeft-- > 0)
-                    throw new SocketException((int)SocketError.TooManyOpenSockets);
-                return await inner.AcceptAsync(cancellationToken);
+                var attempt = Interlocked.Increment(ref owner._attempts);
+                try
+                {
+                    if (attempt == owner.StopAt)
+                        return new AcceptFailure.Stopped();
+                    if (owner.FailuresLeft-- > 0)
+                        return new AcceptFailure.Failed("Too many open files");
+                    return await inner.AcceptAsync(cancellationToken);
+                }
+                finally
+                {
+                    Interlocked.Increment(ref owner._returned);
+                }
             }
 
             public IReadOnlyList<IIpcStream> StopAndTakePending() => inner.StopAndTakePending();

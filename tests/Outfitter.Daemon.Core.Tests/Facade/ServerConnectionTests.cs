@@ -14,7 +14,7 @@ public sealed class ServerConnectionTests
         var transport = new InMemoryTransport();
         await using var listener = transport.Listen("/svc.sock", 1).Match(l => l, e => throw new Xunit.Sdk.XunitException(e.Message));
         var client = (await transport.ConnectAsync("/svc.sock", CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
-        var connection = new ServerConnection(await listener.AcceptAsync(CancellationToken.None), () => IpcBuiltins.Ping, IpcServerSettings.From(new IpcServerOptions()), TimeProvider.System);
+        var connection = new ServerConnection((await listener.AcceptAsync(CancellationToken.None)).Match(s => s, f => throw new Xunit.Sdk.XunitException(f.ToString())), () => IpcBuiltins.Ping, IpcServerSettings.From(new IpcServerOptions()), TimeProvider.System);
         var running = connection.RunAsync();
 
         await client.DisposeAsync();

@@ -38,8 +38,50 @@ public sealed class StreamFailureTests : IAsyncLifetime
     private async Task<(RawClient Client, IIpcStream Server)> ConnectAsync()
     {
         var client = await RawClient.ConnectAsync(Socket);
-        var server = await _listener!.AcceptAsync(CancellationToken.None).AsTask().WaitAsync(Deadline);
+        var server = Accepted(await _listener!.AcceptAsync(CancellationToken.None).AsTask().WaitAsync(Deadline));
         return (client, server);
+    }
+
+    private static IIpcStream Accepted(Either<AcceptFailure, IIpcStream> accepted) =>
+        accepted.Match(s => s, f => throw new Xunit.Sdk.XunitException($"Accept failed: {f}"));
+
+    [Fact]
+    public async Task Accepting_on_a_disposed_listener_is_the_stopped_value_not_an_exception()
+    {
+        await _listener!.DisposeAsync();
+
+        var accepted = await _listener.AcceptAsync(CancellationToken.None).AsTask().WaitAsync(Deadline);
+
+        Assert.Equal(new AcceptFailure.Stopped(), accepted.MatchUnsafe<AcceptFailure?>(_ => null, f => f));
+    }
+
+    [Fact]
+    public async Task A_pending_accept_whose_token_is_cancelled_is_the_stopped_value_not_an_exception()
+    {
+        using var cancel = new CancellationTokenSource();
+        var accepting = _listener!.AcceptAsync(cancel.Token).AsTask();
+        Assert.False(accepting.IsCompleted, "Nobody connected: the accept waits.");
+
+        cancel.Cancel();
+        var accepted = await accepting.WaitAsync(Deadline);
+
+        Assert.Equal(new AcceptFailure.Stopped(), accepted.MatchUnsafe<AcceptFailure?>(_ => null, f => f));
+
+        // The listener still listens: a cancelled accept is not a closed listener.
+        using var client = await RawClient.ConnectAsync(Socket);
+        await using var server = Accepted(await _listener.AcceptAsync(CancellationToken.None).AsTask().WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task A_pending_accept_whose_listener_is_disposed_meanwhile_is_the_stopped_value_not_an_exception()
+    {
+        var accepting = _listener!.AcceptAsync(CancellationToken.None).AsTask();
+        Assert.False(accepting.IsCompleted, "Nobody connected: the accept waits.");
+
+        await _listener.DisposeAsync();
+        var accepted = await accepting.WaitAsync(Deadline);
+
+        Assert.Equal(new AcceptFailure.Stopped(), accepted.MatchUnsafe<AcceptFailure?>(_ => null, f => f));
     }
 
     [Fact]
@@ -166,7 +208,7 @@ public sealed class StreamFailureTests : IAsyncLifetime
         await using var listener = Transport.Listen(pipe, 4).Match(l => l, e => throw new Xunit.Sdk.XunitException(e.Message));
         var accepting = listener.AcceptAsync(CancellationToken.None).AsTask();
         var client = (await Transport.ConnectAsync(pipe, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
-        await using var server = await accepting.WaitAsync(Deadline);
+        await using var server = Accepted(await accepting.WaitAsync(Deadline));
         Assert.True((await client.WriteAsync("hello\n"u8.ToArray(), CancellationToken.None)).IsWritten);
         Assert.Equal(StreamRead.Received(6), await server.ReadAsync(new byte[64], CancellationToken.None).AsTask().WaitAsync(Deadline));
 
@@ -179,5 +221,21 @@ public sealed class StreamFailureTests : IAsyncLifetime
             written = await server.WriteAsync(new byte[4096], CancellationToken.None).AsTask().WaitAsync(Deadline);
         Assert.False(written.IsWritten);
         Assert.Equal(StreamRead.Failed(StreamFailure.Closed), await client.ReadAsync(new byte[16], CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_named_pipe_adapter_reports_a_stopped_listener_as_a_value_too()
+    {
+        var pipe = $@"\\.\pipe\outfitter-accept-{Guid.NewGuid():N}";
+        var listener = Transport.Listen(pipe, 4).Match(l => l, e => throw new Xunit.Sdk.XunitException(e.Message));
+        using var cancel = new CancellationTokenSource();
+        var cancelled = listener.AcceptAsync(cancel.Token).AsTask();
+        cancel.Cancel();
+        Assert.Equal(new AcceptFailure.Stopped(), (await cancelled.WaitAsync(Deadline)).MatchUnsafe<AcceptFailure?>(_ => null, f => f));
+
+        var pending = listener.AcceptAsync(CancellationToken.None).AsTask();
+        await listener.DisposeAsync();
+        Assert.Equal(new AcceptFailure.Stopped(), (await pending.WaitAsync(Deadline)).MatchUnsafe<AcceptFailure?>(_ => null, f => f));
+        Assert.Equal(new AcceptFailure.Stopped(), (await listener.AcceptAsync(CancellationToken.None)).MatchUnsafe<AcceptFailure?>(_ => null, f => f));
     }
 }
