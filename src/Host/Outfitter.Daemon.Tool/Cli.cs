@@ -14,50 +14,47 @@ public static class Cli
     /// <summary>Runs the command in <paramref name="args"/>.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        var (line, parseError) = CommandLine.Parse(args);
-        if (line is null)
+        switch (CommandLine.Parse(args))
         {
-            await stderr.WriteLineAsync($"{parseError} Run 'outfitter-daemon --help'.");
-            return ExitCodes.Usage;
+            case Parsed.Complete complete:
+                foreach (var completion in CommandTree.CompletionsFor(complete.Result))
+                    await stdout.WriteLineAsync(completion);
+                return ExitCodes.Ok;
+            case Parsed.Usage usage:
+                await stdout.WriteLineAsync(usage.Text);
+                return usage.IsError ? ExitCodes.Usage : ExitCodes.Ok;
+            case Parsed.Version:
+                await stdout.WriteLineAsync(args.Contains("--json") ? $"{{\"version\":\"{Version}\"}}" : Version);
+                return ExitCodes.Ok;
+            case Parsed.Error error:
+                return new Output(stdout, stderr, error.Json).Fail(ExitCodes.Usage, error.Message, error.Suggestions);
+            case Parsed.Run { Line: var line }:
+                return await RunAsync(line, stdout, stderr);
+            default:
+                throw new InvalidOperationException("Unknown parse outcome.");
         }
+    }
 
-        if (line.Command is "--version" or "version")
-        {
-            await stdout.WriteLineAsync(Version);
-            return ExitCodes.Ok;
-        }
-
-        if (line.Command == "help")
-        {
-            await stdout.WriteLineAsync(line.Positionals.Count == 1 && Help.For(line.Positionals[0]) is { } one ? one : Help.Overview);
-            return args.Length == 0 ? ExitCodes.Usage : ExitCodes.Ok;
-        }
-
-        if (Help.For(line.Command) is not { } usage)
-        {
-            await stderr.WriteLineAsync($"Unknown command \"{line.Command}\". Run 'outfitter-daemon --help'.");
-            return ExitCodes.Usage;
-        }
-
-        if (line.Has("--help"))
-        {
-            await stdout.WriteLineAsync(usage);
-            return ExitCodes.Ok;
-        }
-
+    private static async Task<int> RunAsync(CommandLine line, TextWriter stdout, TextWriter stderr)
+    {
         if (line.Command == "demo")
             return await Demo.RunAsync(stdout, stderr);
 
         var output = new Output(stdout, stderr, line.Json);
+        if (line.Command == "completion")
+        {
+            return line.Positionals is [var shell] && Completion.ScriptFor(shell) is { } script
+                ? output.Text(script)
+                : output.Fail(ExitCodes.Usage, $"completion takes one shell: {string.Join(", ", CommandTree.Shells)} (got \"{string.Join(' ', line.Positionals)}\").");
+        }
+
         var (target, targetError) = Target.From(line);
         if (target is null)
             return output.Fail(ExitCodes.Usage, targetError!);
-        if (line.Command != "send" && line.Positionals.Count > 0)
-            return output.Fail(ExitCodes.Usage, $"Unexpected argument \"{line.Positionals[0]}\".\n{usage}");
 
         return line.Command switch
         {
-            "run" => await Commands.RunAsync(target, output),
+            "run" => await Commands.RunAsync(target, line, output),
             "start" => await Commands.StartAsync(target, line, output),
             "stop" => await Commands.StopAsync(target, line, output),
             "status" => await Commands.StatusAsync(target, line, output),

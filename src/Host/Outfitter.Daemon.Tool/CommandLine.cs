@@ -1,14 +1,14 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+
 namespace Outfitter.Daemon.Tool;
 
 /// <summary>A parsed command line: the command, its positional arguments and its options. Immutable.</summary>
-/// <param name="Command">The first word (<c>run</c>, <c>status</c>, …).</param>
-/// <param name="Positionals">Other words, in order.</param>
-/// <param name="Options">Options by name (<c>--name</c> → value; flags → null).</param>
+/// <param name="Command">The command (<c>run</c>, <c>status</c>, …).</param>
+/// <param name="Positionals">Its arguments, in order (the payload of <c>send</c>, the shell of <c>completion</c>, the command of <c>help</c>).</param>
+/// <param name="Options">The options given, by their long name (<c>--name</c> → value; flags → null).</param>
 public sealed record CommandLine(string Command, IReadOnlyList<string> Positionals, IReadOnlyDictionary<string, string?> Options)
 {
-    private static readonly string[] ValueOptions = ["--name", "--socket", "--timeout"];
-    private static readonly string[] Flags = ["--json", "--force", "--help", "-h"];
-
     /// <summary>Whether the flag or option is present.</summary>
     public bool Has(string option) => Options.ContainsKey(option);
 
@@ -17,40 +17,6 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Positiona
 
     /// <summary>True for <c>--json</c>.</summary>
     public bool Json => Has("--json");
-
-    /// <summary>Parses <paramref name="args"/>; the error says what is wrong.</summary>
-    public static (CommandLine? Line, string? Error) Parse(IReadOnlyList<string> args)
-    {
-        if (args.Count == 0)
-            return (new CommandLine("help", [], new Dictionary<string, string?>()), null);
-        var options = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var positionals = new List<string>();
-        for (var i = 1; i < args.Count; i++)
-        {
-            var arg = args[i];
-            if (ValueOptions.Contains(arg))
-            {
-                if (i + 1 >= args.Count)
-                    return (null, $"{arg} needs a value.");
-                options[arg] = args[++i];
-            }
-            else if (Flags.Contains(arg))
-            {
-                options[arg == "-h" ? "--help" : arg] = null;
-            }
-            else if (arg.StartsWith("--", StringComparison.Ordinal))
-            {
-                return (null, $"Unknown option {arg}.");
-            }
-            else
-            {
-                positionals.Add(arg);
-            }
-        }
-
-        var command = args[0] is "--help" or "-h" ? "help" : args[0];
-        return (new CommandLine(command, positionals, options), null);
-    }
 
     /// <summary>The <c>--timeout</c> value in seconds (fractions allowed), or <paramref name="fallback"/>.</summary>
     public (TimeSpan Timeout, string? Error) Timeout(TimeSpan fallback)
@@ -62,4 +28,34 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Positiona
             ? (TimeSpan.FromSeconds(seconds), null)
             : (fallback, $"--timeout takes a number of seconds, e.g. --timeout 10 (got \"{text}\").");
     }
+
+    /// <summary>Parses <paramref name="args"/> with <see cref="CommandTree"/>: a command line, or what to do instead.</summary>
+    public static Parsed Parse(IReadOnlyList<string> args) => CommandTree.Parse(args);
+
+    /// <summary>The command line of <paramref name="args"/>, which must be a valid command (the demo's own steps).</summary>
+    internal static CommandLine Of(params string[] args) =>
+        Parse(args) is Parsed.Run run ? run.Line : throw new ArgumentException($"Not a command line: {string.Join(' ', args)}", nameof(args));
+}
+
+/// <summary>What a command line asks for.</summary>
+public abstract record Parsed
+{
+    private Parsed()
+    {
+    }
+
+    /// <summary>A command to run.</summary>
+    public sealed record Run(CommandLine Line) : Parsed;
+
+    /// <summary>Usage text to print (<c>--help</c>, <c>help</c>, or no arguments at all, which is a usage error).</summary>
+    public sealed record Usage(string Text, bool IsError) : Parsed;
+
+    /// <summary><c>--version</c> or <c>version</c>.</summary>
+    public sealed record Version : Parsed;
+
+    /// <summary>A shell asking for completions (the <c>[suggest:N]</c> directive the completion scripts use).</summary>
+    public sealed record Complete(ParseResult Result) : Parsed;
+
+    /// <summary>A bad command line: what is wrong, the likely intended words, and whether JSON was asked for.</summary>
+    public sealed record Error(string Message, IReadOnlyList<string> Suggestions, bool Json) : Parsed;
 }

@@ -27,7 +27,7 @@ public static class Commands
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(1);
 
     /// <summary><c>run</c>: the daemon in the foreground.</summary>
-    public static async Task<int> RunAsync(Target target, Output output)
+    public static async Task<int> RunAsync(Target target, CommandLine line, Output output)
     {
         DaemonHost host;
         try

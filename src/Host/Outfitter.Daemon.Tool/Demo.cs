@@ -15,7 +15,7 @@ public static class Demo
     public static async Task<int> RunAsync(TextWriter stdout, TextWriter stderr)
     {
         var name = $"outfitter-demo-{Composition.OsPorts.Current.Processes.Current.Pid}";
-        var (target, error) = Target.From(CommandLine.Parse(["demo", "--name", name]).Line!);
+        var (target, error) = Target.From(CommandLine.Of("paths", "--name", name));
         if (target is null)
         {
             await stderr.WriteLineAsync(error);
@@ -35,14 +35,14 @@ public static class Demo
             }
         }
 
-        var line = CommandLine.Parse(["start", "--name", name]).Line!;
+        var line = CommandLine.Of("start", "--name", name);
         await Step($"start --name {name}", () => Commands.StartAsync(target, line, output));
         await Step($"ping --name {name}", () => Commands.PingAsync(target, line, output));
-        await Step($"send --name {name} '{{\"type\":\"echo\",\"data\":\"hello ✓\"}}'", () => Commands.SendAsync(target, CommandLine.Parse(["send", "{\"type\":\"echo\",\"data\":\"hello ✓\"}"]).Line!, output));
+        await Step($"send --name {name} '{{\"type\":\"echo\",\"data\":\"hello ✓\"}}'", () => Commands.SendAsync(target, CommandLine.Of("send", "{\"type\":\"echo\",\"data\":\"hello ✓\"}"), output));
         await Step($"status --name {name}", () => Commands.StatusAsync(target, line, output));
         await Step($"health --name {name}", () => Commands.HealthAsync(target, line, output));
         await Step($"run --name {name}   (a second instance)", () => SecondInstanceAsync(name, Path.Combine(Path.GetDirectoryName(target.LockPath)!, "second-instance.log"), stdout), ExitCodes.Negative);
-        await Step($"stop --name {name}", () => Commands.StopAsync(target, CommandLine.Parse(["stop", "--name", name]).Line!, output));
+        await Step($"stop --name {name}", () => Commands.StopAsync(target, CommandLine.Of("stop", "--name", name), output));
         await Step($"status --name {name}", () => Commands.StatusAsync(target, line, new Output(stdout, stdout, json: false)), ExitCodes.NotRunning);
 
         // The demo's daemon had its own name: leave nothing behind.

@@ -7,7 +7,7 @@ public static class Help
     public const string Overview = """
         outfitter-daemon — run a background daemon properly: single instance, local IPC, health checks.
 
-        Usage: outfitter-daemon <command> [--name NAME | --socket PATH] [options]
+        Usage: outfitter-daemon [options] <command> [options]
 
         Commands:
           run       Run a daemon in the foreground (prints READY <socket> when it accepts connections).
@@ -20,16 +20,31 @@ public static class Help
           demo      Start a daemon, talk to it, show status and health, stop it.
           paths     Show where NAME's socket, lock and log live.
           version   Print the tool's version (also --version).
+          completion  Print a shell completion script: bash, zsh, fish or pwsh.
 
-        Options: --name NAME (default outfitter-daemon), --socket PATH (any daemon speaking the protocol,
-        including one written with the TypeScript package), --timeout SECONDS (every command that talks to a
-        daemon; ping, status, health 5 s, send 30 s, start 30 s, stop 10 s), --json (machine-readable output), --help.
+        Options (before or after the command; --opt value or --opt=value):
+          -n, --name NAME       the daemon (default outfitter-daemon)
+          -s, --socket PATH     any daemon speaking the protocol, including one written with the TypeScript package
+          -t, --timeout SECONDS every command that talks to a daemon: ping, status, health 5 s, send 30 s,
+                                start 30 s, stop 10 s
+          --json                machine-readable output, errors included
+          -h, --help            this text, or a command's ('outfitter-daemon stop --help')
+          --version             the tool's version
 
         Exit codes: 0 ok, 1 negative answer (unhealthy, error reply, stop timed out), 2 not running,
         3 failure (could not start, system or protocol error), 4 no reply within --timeout (the daemon accepts
-        connections but does not answer: stopped or hung), 64 bad command line.
+        connections but does not answer: stopped or hung), 64 bad command line (a mistyped command or option gets
+        a suggestion).
         Run 'outfitter-daemon <command> --help' for details.
         """;
+
+    /// <summary>The first line of a command's entry in the overview (its description for completions).</summary>
+    public static string Summary(string command)
+    {
+        var prefix = "  " + command + " ";
+        var line = Overview.Split('\n').FirstOrDefault(l => l.StartsWith(prefix, StringComparison.Ordinal));
+        return line is null ? command : line[prefix.Length..].Trim();
+    }
 
     /// <summary>The usage of one command, or null for an unknown one.</summary>
     public static string? For(string command) => command switch
@@ -49,7 +64,7 @@ public static class Help
               If it dies while starting, prints its exit code and the last lines of its log. Exit: 0 running, 3 failed.
             """,
         "stop" => """
-            outfitter-daemon stop [--name NAME | --socket PATH] [--timeout SECONDS] [--force] [--json]
+            outfitter-daemon stop [--name NAME | --socket PATH] [--timeout SECONDS] [-f | --force] [--json]
               Asks the daemon to stop (IPC shutdown; SIGTERM to the lock owner if it does not answer) and waits until it
               has exited. --timeout is the budget of the whole stop (default 10 s): the shutdown request gets at most
               half of it, SIGTERM and the wait the rest; with --force, SIGKILL goes at the deadline and the daemon is
@@ -88,9 +103,27 @@ public static class Help
               being refused, and stops it. Needs nothing else running. Exit: 0 if every step worked.
             """,
         "paths" => """
-            outfitter-daemon paths [--name NAME] [--json]
-              Shows the runtime directory and the socket, lock and log paths for NAME on this machine.
+            outfitter-daemon paths [--name NAME | --socket PATH] [--json]
+              Shows the socket, lock and log paths for NAME on this machine.
               Exit: 0, or 64 for an invalid name.
+            """,
+        "version" => """
+            outfitter-daemon version [--json]
+              Prints the tool's version (the same as --version). Exit: 0.
+            """,
+        "help" => """
+            outfitter-daemon help [COMMAND]
+              Prints the overview, or the usage of COMMAND (the same as 'outfitter-daemon COMMAND --help'). Exit: 0.
+            """,
+        "completion" => """
+            outfitter-daemon completion bash|zsh|fish|pwsh
+              Prints a completion script for the shell; it asks the tool for completions as you type (commands,
+              options, option values). Install, for example:
+                bash:  outfitter-daemon completion bash >> ~/.bashrc
+                zsh:   outfitter-daemon completion zsh >> ~/.zshrc
+                fish:  outfitter-daemon completion fish > ~/.config/fish/completions/outfitter-daemon.fish
+                pwsh:  outfitter-daemon completion pwsh >> $PROFILE
+              Exit: 0, 64 an unknown shell.
             """,
         _ => null,
     };

@@ -38,12 +38,27 @@ public sealed class Output(TextWriter stdout, TextWriter stderr, bool json)
             stdout.WriteLine(line);
     }
 
-    /// <summary>Writes an error: what happened and what to do (stderr; also a JSON object on stdout with --json).</summary>
-    public int Fail(int exitCode, string message)
+    /// <summary>Writes text as it is (a script, a log) and reports success.</summary>
+    public int Text(string text)
+    {
+        stdout.Write(text);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Writes an error: what happened and what to do (stderr; also a JSON object on stdout with --json, with the
+    /// <paramref name="suggestions"/> for a mistyped word).
+    /// </summary>
+    public int Fail(int exitCode, string message, IReadOnlyList<string>? suggestions = null)
     {
         stderr.WriteLine(message);
         if (json)
-            stdout.WriteLine(ToJson([("ok", false), ("exitCode", exitCode), ("error", message)]));
+        {
+            stdout.WriteLine(suggestions is { Count: > 0 }
+                ? ToJson([("ok", false), ("exitCode", exitCode), ("error", message), ("suggestions", suggestions)])
+                : ToJson([("ok", false), ("exitCode", exitCode), ("error", message)]));
+        }
+
         return exitCode;
     }
 
@@ -73,6 +88,12 @@ public sealed class Output(TextWriter stdout, TextWriter stderr, bool json)
                     case long l: writer.WriteNumberValue(l); break;
                     case double d: writer.WriteNumberValue(d); break;
                     case JsonElement e: e.WriteTo(writer); break;
+                    case IReadOnlyList<string> strings:
+                        writer.WriteStartArray();
+                        foreach (var item in strings)
+                            writer.WriteStringValue(item);
+                        writer.WriteEndArray();
+                        break;
                     default: writer.WriteStringValue(Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)); break;
                 }
             }
