@@ -32,7 +32,8 @@ public static class DaemonClient
     /// <see cref="ConnectOrStartAsync(string, DaemonStartInfo, ConnectOrStartOptions?, CancellationToken)"/> over the
     /// given ports (for example the test kit's fakes, with a fake clock): paths are resolved with
     /// <see cref="DaemonPorts.Runtime"/>, the daemon is started with <see cref="DaemonPorts.Launcher"/>, waits use
-    /// <see cref="DaemonPorts.Time"/>.
+    /// <see cref="DaemonPorts.Time"/>, and so do the returned client's unless <see cref="IpcClientOptions.TimeProvider"/>
+    /// is set (on a copy: <paramref name="options"/> is not written to).
     /// </summary>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public static async Task<Result<(IpcClient Client, bool Started), DaemonConnectionError>> ConnectOrStartAsync(
@@ -53,8 +54,10 @@ public static class DaemonClient
             toSeq(start.Environment.Select(variable => (variable.Key, Optional(variable.Value)))),
             start.LogPath ?? Path.Combine(Path.GetDirectoryName(paths.LockPath) ?? paths.DaemonDir, "daemon.log"));
 
+        ArgumentNullException.ThrowIfNull(options.Client);
         var locks = new DaemonLockService(ports.LockFiles, ports.Processes, ports.Directories);
-        var run = new Run(ports, locks, new IpcClient(socket, options.Client, ports.Transport, locks), options.SpawnLockPath ?? ConnectOrStart.SpawnLockPath(paths.LockPath), launch);
+        var client = new IpcClient(socket, options.Client.WithDefaultTime(ports.Time), ports.Transport, locks);
+        var run = new Run(ports, locks, client, options.SpawnLockPath ?? ConnectOrStart.SpawnLockPath(paths.LockPath), launch);
         try
         {
             return (await run.UntilDoneAsync(name, options.StartTimeout, cancellationToken).ConfigureAwait(false)).ToResult();
@@ -75,15 +78,23 @@ public static class DaemonClient
         public async Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> UntilDoneAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
         {
             var facts = ConnectOrStartFacts.Begin(ports.Time.GetUtcNow(), timeout);
+            var cutOff = false;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 if (_spawned is not null)
                     facts = facts.WithSpawned(ObserveSpawned(_spawned));
-                switch (ConnectOrStart.Decide(facts, ports.Time.GetUtcNow()))
+
+                // A connect cut off by the deadline has reached it, whatever a clock read a moment later says: the
+                // core then gives up (it never elects, spawns or waits at the deadline).
+                var now = ports.Time.GetUtcNow();
+                switch (ConnectOrStart.Decide(facts, cutOff && now < facts.Deadline ? facts.Deadline : now))
                 {
                     case ConnectOrStartStep.Connect:
-                        facts = facts.AfterConnect(ConnectResult.Of((await client.ConnectAsync(cancellationToken).ConfigureAwait(false)).ToEither()));
+                        // Bounded to what is left: a client connect timeout longer than that cannot overrun the deadline.
+                        var connected = await client.ConnectWithinAsync(facts.Deadline - ports.Time.GetUtcNow(), ports.Time, cancellationToken).ConfigureAwait(false);
+                        cutOff = connected.CutOff;
+                        facts = facts.AfterConnect(ConnectResult.Of(connected.Result));
                         break;
                     case ConnectOrStartStep.AcquireSpawnLock:
                         var elected = locks.TryAcquire(spawnLockPath);

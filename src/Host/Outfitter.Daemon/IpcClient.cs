@@ -81,18 +81,51 @@ public sealed class IpcClient : IAsyncDisposable
     /// deadline. Connecting while connected does nothing.
     /// </summary>
     public async Task<Result<Done, DaemonConnectionError>> ConnectAsync(CancellationToken cancellationToken = default) =>
-        (await ConnectCoreAsync(cancellationToken).ConfigureAwait(false)).ToResult();
+        (await ConnectCoreAsync(new ConnectAttempts(this), retry: true, cancellationToken).ConfigureAwait(false)).ToResult();
 
-    private async Task<Either<DaemonConnectionError, Unit>> ConnectCoreAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// <see cref="ConnectAsync"/> bounded to <paramref name="remaining"/> on <paramref name="time"/>: a caller with a
+    /// deadline of its own (connect-or-start's start timeout) passes what is left of it, so that a
+    /// <see cref="IpcClientOptions.ConnectTimeout"/> longer than that, with its retries, cannot carry the caller past its
+    /// deadline. An attempt cut off there gives <see cref="DaemonConnectionError.ConnectionTimeoutError"/> and
+    /// <c>CutOff</c>; the caller has then reached its deadline. At or after the deadline (nothing remains) it is one
+    /// attempt without retries, the caller's last look. Without a connect timeout, or with one that ends first, there is
+    /// nothing to bound (one attempt does not wait), and no timer is armed.
+    /// </summary>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    internal async Task<(Either<DaemonConnectionError, Unit> Result, bool CutOff)> ConnectWithinAsync(TimeSpan remaining, TimeProvider time, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        var attempts = new ConnectAttempts(this);
+        if (remaining <= TimeSpan.Zero)
+            return (await ConnectCoreAsync(attempts, retry: false, cancellationToken).ConfigureAwait(false), false);
+        if (_connectTimeout is not { } own || Clamp(own) <= remaining)
+            return (await ConnectCoreAsync(attempts, retry: true, cancellationToken).ConfigureAwait(false), false);
+
+        // Below the client's own cap of one day (Clamp), so within what a timed CancellationTokenSource accepts.
+        using var deadline = new CancellationTokenSource(remaining, time);
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            return (await ConnectCoreAsync(attempts, retry: true, bounded.Token).ConfigureAwait(false), false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The caller's deadline, not its cancellation: a value, and what kept failing until then.
+            return (new DaemonConnectionError.ConnectionTimeoutError(
+                (long)remaining.TotalMilliseconds, $"connect to {Path}, cut off by the caller's deadline", RequestSent: false, attempts.LastFailure.MatchUnsafe(e => e, () => (DaemonConnectionError?)null)), true);
+        }
+    }
+
+    private async Task<Either<DaemonConnectionError, Unit>> ConnectCoreAsync(ConnectAttempts attempts, bool retry, CancellationToken cancellationToken)
     {
         await _connectGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (IsConnected)
                 return unit;
-            if (_connectPipeline is null)
-                return await ConnectOnceAsync(cancellationToken).ConfigureAwait(false);
-            var attempts = new ConnectAttempts(this);
+            if (!retry || _connectPipeline is null)
+                return await attempts.TryAsync(cancellationToken).ConfigureAwait(false);
             try
             {
                 return await _connectPipeline.ExecuteAsync(static async (attempts, token) => await attempts.TryAsync(token).ConfigureAwait(false), attempts, cancellationToken).ConfigureAwait(false);

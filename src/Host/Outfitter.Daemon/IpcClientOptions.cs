@@ -36,6 +36,24 @@ public sealed class IpcClientOptions
     /// </summary>
     public string? LockPath { get; set; }
 
-    /// <summary>The clock for timeouts and backoff (tests pass a fake); null (default): the operating system's clock.</summary>
+    /// <summary>
+    /// The clock for timeouts and backoff (tests pass a fake); null (default): the operating system's clock, or, for the
+    /// client that <see cref="DaemonClient.ConnectOrStartAsync(DaemonPorts, string, DaemonStartInfo, ConnectOrStartOptions?, CancellationToken)"/>
+    /// builds, the clock of its ports (<see cref="DaemonPorts.Time"/>).
+    /// </summary>
     public TimeProvider? TimeProvider { get; set; }
+
+    /// <summary>
+    /// These options with <paramref name="time"/> as the clock unless <see cref="TimeProvider"/> is set: a copy, so
+    /// nothing is written into a caller's options (itself when it names a clock already).
+    /// </summary>
+    internal IpcClientOptions WithDefaultTime(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        if (TimeProvider is not null)
+            return this;
+        var copy = (IpcClientOptions)MemberwiseClone();
+        copy.TimeProvider = time;
+        return copy;
+    }
 }

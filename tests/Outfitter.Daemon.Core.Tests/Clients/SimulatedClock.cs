@@ -11,6 +11,7 @@ internal sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
     private readonly object _gate = new();
     private readonly List<SimulatedTimer> _armed = new();
     private DateTimeOffset _now = start;
+    private long _armings;
 
     /// <summary>Armed timers (each waiting client has exactly one).</summary>
     public int Pending
@@ -19,6 +20,16 @@ internal sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
         {
             lock (_gate)
                 return _armed.Count;
+        }
+    }
+
+    /// <summary>How many times a timer was armed so far (a client that armed one after its last action waits).</summary>
+    public long Armings
+    {
+        get
+        {
+            lock (_gate)
+                return _armings;
         }
     }
 
@@ -44,7 +55,13 @@ internal sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
     }
 
     /// <summary>Moves time to the earliest armed timer and fires it; false when none is armed.</summary>
-    public bool FireNext()
+    public bool FireNext() => FireNextNoLaterThan(DateTimeOffset.MaxValue);
+
+    /// <summary>
+    /// Moves time to the earliest armed timer and fires it if it is due no later than <paramref name="limit"/>; false
+    /// (time unchanged) when none is armed or the earliest is due after it.
+    /// </summary>
+    public bool FireNextNoLaterThan(DateTimeOffset limit)
     {
         SimulatedTimer next;
         lock (_gate)
@@ -52,6 +69,8 @@ internal sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
             if (_armed.Count == 0)
                 return false;
             next = _armed.MinBy(t => t.Due)!;
+            if (next.Due > limit)
+                return false;
             _armed.Remove(next);
             if (next.Due > _now)
                 _now = next.Due;
@@ -74,6 +93,7 @@ internal sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
                     return true;
                 Due = clock._now + (dueTime < TimeSpan.Zero ? TimeSpan.Zero : dueTime);
                 clock._armed.Add(this);
+                clock._armings++;
                 return true;
             }
         }

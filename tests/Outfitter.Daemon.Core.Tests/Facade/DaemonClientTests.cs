@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using LanguageExt;
 using Outfitter.Daemon.Core.Clients;
 using Outfitter.Daemon.Core.Ipc;
@@ -21,8 +22,10 @@ public sealed class DaemonClientTests
         Environment = new Dictionary<string, string?> { ["A"] = "1", ["B"] = null },
     };
 
+    private static readonly DateTimeOffset T0 = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private readonly FakeMachine _machine = new(pid: 1000);
-    private readonly SimulatedClock _clock = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly SimulatedClock _clock = new(T0);
 
     private DaemonPorts Ports => _machine.Ports with { Time = _clock };
 
@@ -37,6 +40,51 @@ public sealed class DaemonClientTests
         }
 
         return call.Result.ToEither();
+    }
+
+    /// <summary>Options whose client retries its connects for a minute, far longer than the start timeout of two seconds.</summary>
+    private static ConnectOrStartOptions LongConnectTimeout() =>
+        new() { StartTimeout = TimeSpan.FromSeconds(2), Client = new IpcClientOptions { ConnectTimeout = TimeSpan.FromMinutes(1) } };
+
+    private Task<Result<(IpcClient Client, bool Started), DaemonConnectionError>> Begin(ConnectOrStartOptions options, DaemonPorts? ports = null, CancellationToken cancellationToken = default)
+    {
+        var over = ports ?? Ports;
+        return Task.Run(() => DaemonClient.ConnectOrStartAsync(over, "tool", Start, options, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves the simulated clock from timer to timer, but never past <paramref name="limit"/>, and requires the call to
+    /// end without it: a call that still waits for a later timer has overrun its deadline.
+    /// </summary>
+    private void FireNoLaterThan(Task call, DateTimeOffset limit)
+    {
+        while (!call.IsCompleted)
+        {
+            Assert.True(SpinWait.SpinUntil(() => call.IsCompleted || _clock.Pending > 0, TimeSpan.FromSeconds(20)), "the call neither finishes nor waits");
+            if (!_clock.FireNextNoLaterThan(limit) && _clock.Pending > 0)
+                break;
+        }
+
+        Assert.True(SpinWait.SpinUntil(() => call.IsCompleted, TimeSpan.FromSeconds(10)), $"the call did not end by {limit:O}: it waits for a later timer");
+    }
+
+    /// <summary>
+    /// Moves the simulated clock one timer per connect attempt, once the client waits after it (it armed a timer since),
+    /// so the client's retries run one by one; stops when the call ends or <paramref name="until"/> holds.
+    /// </summary>
+    private void FireOnePerAttempt(Task call, RecordingTransport transport, Func<bool>? until = null)
+    {
+        var firedFor = 0;
+        while (!call.IsCompleted && !(until?.Invoke() ?? false))
+        {
+            Assert.True(
+                SpinWait.SpinUntil(() => call.IsCompleted || (transport.Count > firedFor && _clock.Armings > transport.ArmingsAtLastAttempt), TimeSpan.FromSeconds(20)),
+                "the call neither finishes nor waits after a connect attempt");
+            if (call.IsCompleted)
+                break;
+            firedFor = transport.Count;
+            _clock.FireNext();
+        }
     }
 
     private void ListensWhenStarted() =>
@@ -154,5 +202,107 @@ public sealed class DaemonClientTests
     public void An_invalid_name_is_a_value_not_an_exception()
     {
         Assert.IsType<DaemonConnectionError.ProtocolError>(Call(name: "../etc").Match(_ => null!, e => e));
+    }
+
+    [Fact]
+    public async Task A_connect_timeout_longer_than_the_start_timeout_ends_with_the_timeout_error_at_the_deadline()
+    {
+        var call = Begin(LongConnectTimeout()); // nothing listens: the client's own retries would go on for a minute
+
+        FireNoLaterThan(call, T0 + TimeSpan.FromSeconds(2));
+
+        var error = Assert.IsType<DaemonConnectionError.ConnectionTimeoutError>((await call).ToEither().Match(_ => null!, e => e));
+        Assert.Equal(2000, error.TimeoutMs);
+        Assert.NotNull(error.LastFailure);
+        Assert.Equal(T0 + TimeSpan.FromSeconds(2), _clock.GetUtcNow());
+    }
+
+    [Fact]
+    public async Task Retries_under_a_connect_timeout_longer_than_the_start_timeout_stop_at_the_deadline()
+    {
+        var transport = new RecordingTransport(_machine.Transport, _clock);
+        var call = Begin(LongConnectTimeout(), Ports with { Transport = transport });
+
+        FireOnePerAttempt(call, transport);
+
+        Assert.IsType<DaemonConnectionError.ConnectionTimeoutError>((await call).ToEither().Match(_ => null!, e => e));
+        Assert.True(transport.Count > 1, "the client did not retry");
+        Assert.All(transport.Attempts, at => Assert.True(at <= T0 + TimeSpan.FromSeconds(2), $"a connect was attempted at {at:O}, after the deadline"));
+        Assert.Equal(0, _clock.Pending); // nothing keeps retrying after the call
+    }
+
+    [Fact]
+    public async Task The_callers_cancellation_of_a_bounded_connect_still_cancels()
+    {
+        var transport = new RecordingTransport(_machine.Transport, _clock);
+        using var cancel = new CancellationTokenSource();
+        var call = Begin(LongConnectTimeout(), Ports with { Transport = transport }, cancel.Token);
+        FireOnePerAttempt(call, transport, until: () => _clock.GetUtcNow() >= T0 + TimeSpan.FromSeconds(1));
+        Assert.False(call.IsCompleted, "the call ended before it was cancelled");
+
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call.WaitAsync(TimeSpan.FromSeconds(20)));
+        Assert.True(_clock.GetUtcNow() < T0 + TimeSpan.FromSeconds(2), "cancelled only at the deadline");
+        Assert.Equal(0, _clock.Pending);
+    }
+
+    [Fact]
+    public async Task The_client_it_builds_waits_on_the_ports_clock_and_the_callers_options_are_unchanged()
+    {
+        var listener = _machine.Transport.Listen(Socket, 16).Match(l => l, e => throw new Xunit.Sdk.XunitException(e.ToString()));
+        var clientOptions = new IpcClientOptions { ConnectTimeout = TimeSpan.FromMinutes(30) };
+        var options = new ConnectOrStartOptions { StartTimeout = TimeSpan.FromSeconds(5), Client = clientOptions };
+        var (client, started) = (await Begin(options).WaitAsync(TimeSpan.FromSeconds(20))).ToEither().Match(c => c, e => throw new Xunit.Sdk.XunitException(e.ToString()));
+        Assert.False(started);
+        Assert.Same(clientOptions, options.Client);
+        Assert.Null(clientOptions.TimeProvider);
+
+        // The daemon goes away; the client's 30-minute connect retries pass on the ports' simulated clock.
+        client.Close();
+        await listener.DisposeAsync();
+        var reconnect = client.ConnectAsync();
+        while (!reconnect.IsCompleted)
+        {
+            Assert.True(SpinWait.SpinUntil(() => reconnect.IsCompleted || _clock.Pending > 0, TimeSpan.FromSeconds(5)), "the client's retries do not wait on the ports' clock");
+            _clock.FireNext();
+        }
+
+        var error = Assert.IsType<DaemonConnectionError.ConnectionTimeoutError>((await reconnect).ToEither().Match(_ => null!, e => e));
+        Assert.Equal(30 * 60 * 1000, error.TimeoutMs);
+        Assert.True(_clock.GetUtcNow() >= T0 + TimeSpan.FromMinutes(30), "the client gave up before its connect timeout on the ports' clock");
+        Assert.Null(clientOptions.TimeProvider);
+    }
+
+    /// <summary>The fake machine's transport, recording when (on the simulated clock) each connect is attempted.</summary>
+    private sealed class RecordingTransport(IIpcTransport inner, SimulatedClock clock) : IIpcTransport
+    {
+        private readonly ConcurrentQueue<DateTimeOffset> _attempts = new();
+        private long _armingsAtLastAttempt;
+
+        /// <summary>When each connect was attempted.</summary>
+        public IReadOnlyCollection<DateTimeOffset> Attempts => _attempts;
+
+        public int Count => _attempts.Count;
+
+        /// <summary>The clock's <see cref="SimulatedClock.Armings"/> at the latest attempt: a timer armed since means the client waits.</summary>
+        public long ArmingsAtLastAttempt => Interlocked.Read(ref _armingsAtLastAttempt);
+
+        public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken)
+        {
+            Interlocked.Exchange(ref _armingsAtLastAttempt, clock.Armings);
+            _attempts.Enqueue(clock.GetUtcNow());
+            return inner.ConnectAsync(endpoint, cancellationToken);
+        }
+
+        public ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken) => inner.ProbeAsync(endpoint, cancellationToken);
+
+        public Fin<Unit> RemoveStale(string endpoint) => inner.RemoveStale(endpoint);
+
+        public Fin<IIpcListener> Listen(string endpoint, int backlog) => inner.Listen(endpoint, backlog);
+
+        public Fin<IIpcListener> Adopt(string endpoint, int fd) => inner.Adopt(endpoint, fd);
+
+        public Option<DescriptorUse> Descriptors() => inner.Descriptors();
     }
 }
