@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Outfitter.Daemon.Hosting;
 using Outfitter.Daemon.Testing;
 using Xunit;
 
@@ -315,6 +317,29 @@ public sealed partial class DaemonFileLoggerTests
 
         Assert.Single(Lines());
         Assert.Equal(0, provider.DroppedEntries);
+    }
+
+    [Fact]
+    public void Through_dependency_injection_the_provider_writes_to_the_registered_fakes_with_their_clock()
+    {
+        var services = _machine.AddTo(new ServiceCollection());
+        services.AddLogging(b => b.AddDaemonLogFile(o => o.Path = LogPath));
+        using var provider = services.BuildServiceProvider();
+
+        provider.GetRequiredService<ILoggerFactory>().CreateLogger("Svc").LogInformation("via the container");
+
+        Assert.Equal("2025-01-02T03:04:05.678Z info Svc[0] via the container", Lines().Single());
+    }
+
+    [Fact]
+    public void Without_a_path_the_container_refuses_to_create_the_provider()
+    {
+        var services = _machine.AddTo(new ServiceCollection());
+        services.AddLogging(b => b.AddDaemonLogFile());
+        using var provider = services.BuildServiceProvider();
+
+        var refused = Assert.Throws<ArgumentException>(() => provider.GetRequiredService<ILoggerFactory>());
+        Assert.Contains("Path is empty", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
