@@ -1,5 +1,6 @@
 using Outfitter.Daemon.Adapters.Directories;
 using Outfitter.Daemon.Adapters.FileLocks;
+using Outfitter.Daemon.Adapters.LogFiles;
 using Outfitter.Daemon.Adapters.Platform;
 using Outfitter.Daemon.Adapters.Processes;
 using Outfitter.Daemon.Adapters.Signals;
@@ -16,11 +17,13 @@ public static class OsAdapters
 {
     /// <summary>A new set of this operating system's adapters (Linux, macOS or Windows).</summary>
     /// <exception cref="PlatformNotSupportedException">Not Linux, macOS or Windows.</exception>
-    public static DaemonPorts Create() =>
-        new(
+    public static DaemonPorts Create()
+    {
+        IDirectories directories = OperatingSystem.IsWindows() ? new WindowsDirectories() : new UnixDirectories();
+        return new(
             LockFiles: CreateLockFiles(),
             Processes: OperatingSystem.IsWindows() ? new WindowsProcessTable() : new UnixProcessTable(),
-            Directories: OperatingSystem.IsWindows() ? new WindowsDirectories() : new UnixDirectories(),
+            Directories: directories,
             Signals: new PosixSignals(),
             ProcessSignals: OperatingSystem.IsWindows() ? new WindowsProcessSignals() : new UnixProcessSignals(),
             Exit: new EnvironmentProcessExit(),
@@ -29,7 +32,9 @@ public static class OsAdapters
             SystemdEnvironment: new SystemdEnvironment(),
             SystemdNotifySocket: new SystemdNotifySocket(),
             Time: TimeProvider.System,
-            Launcher: new DetachedProcessLauncher());
+            Launcher: new DetachedProcessLauncher(),
+            LogFiles: OperatingSystem.IsWindows() ? new WindowsLogFiles() : new UnixLogFiles(directories));
+    }
 
     private static ILockFiles CreateLockFiles() =>
         OperatingSystem.IsLinux() ? new OfdLockFiles()

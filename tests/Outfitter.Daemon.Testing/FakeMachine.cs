@@ -52,7 +52,7 @@ public sealed class FakeMachine
         new RuntimeFacts(OsFamily.Linux, Some(RuntimeDir), None, None, "/tmp", 1000, RunUserDirExists: false));
 
     /// <summary>Every fake as one port set, for the facade's and hosting's constructors.</summary>
-    public DaemonPorts Ports => new(Process, Process, Process, Signals, Process, Exit, Runtime, Transport, Systemd, Systemd, Time, Launcher);
+    public DaemonPorts Ports => new(Process, Process, Process, Signals, Process, Exit, Runtime, Transport, Systemd, Systemd, Time, Launcher, Process);
 
     /// <summary>Registers every fake as the port it implements.</summary>
     public IServiceCollection AddTo(IServiceCollection services)
@@ -69,6 +69,7 @@ public sealed class FakeMachine
         services.AddSingleton<ISystemdEnvironment>(Systemd);
         services.AddSingleton<ISystemdNotifySocket>(Systemd);
         services.AddSingleton<IDaemonLauncher>(Launcher);
+        services.AddSingleton<ILogFiles>(Process);
         return services;
     }
 }

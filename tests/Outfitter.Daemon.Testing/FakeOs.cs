@@ -102,6 +102,16 @@ public sealed class FakeOs
             return _files.TryGetValue(path, out var file) ? Some(file.Content) : None;
     }
 
+    /// <summary>The path of every file, in ordinal order.</summary>
+    public IReadOnlyList<string> FilePaths
+    {
+        get
+        {
+            lock (_gate)
+                return _files.Keys.Order(StringComparer.Ordinal).ToList();
+        }
+    }
+
     /// <summary>Deletes a file (unlink: handles that have it open keep their inode).</summary>
     public void DeleteFile(string path)
     {
@@ -154,11 +164,13 @@ public sealed class FakeOs
 
     /// <summary>One simulated process's ports onto the shared <see cref="FakeOs"/>.</summary>
     /// <remarks>
-    /// As <see cref="IProcessSignals"/> it delivers a signal only to the identified process (same PID and start time),
+    /// As <see cref="ILogFiles"/> it keeps log files as text in the shared file table (read them with
+    /// <see cref="ReadFile"/>); an open log file is its inode, so after a rename it keeps appending to the renamed file, as
+    /// a real descriptor does. As <see cref="IProcessSignals"/> it delivers a signal only to the identified process (same PID and start time),
     /// records it in <see cref="SignalsSent"/>, and a <see cref="ProcessSignal.Kill"/> crashes the target. A
     /// <see cref="ProcessSignal.Terminate"/> is only recorded: the simulated process decides nothing by itself.
     /// </remarks>
-    public sealed class ProcessView : ILockFiles, IProcessTable, IDirectories, IProcessSignals
+    public sealed class ProcessView : ILockFiles, IProcessTable, IDirectories, IProcessSignals, ILogFiles
     {
         private readonly FakeOs _os;
 
@@ -171,7 +183,10 @@ public sealed class FakeOs
         /// <inheritdoc />
         public ProcessIdentity Current { get; }
 
-        /// <summary>When Some, every <see cref="IHeldLock.Write"/> through this view fails with that message.</summary>
+        /// <summary>
+        /// When Some, every write through this view fails with that message (a full disk, a read-only file system):
+        /// <see cref="IHeldLock.Write"/>, opening a log file and appending to one.
+        /// </summary>
         public Option<string> FailWrites { get; set; }
 
         /// <inheritdoc />
@@ -285,10 +300,87 @@ public sealed class FakeOs
             }
         }
 
+        /// <inheritdoc />
+        public Fin<ILogFile> OpenAppend(string path)
+        {
+            if (FailWrites.IsSome)
+                return OsErrors.Io((string)FailWrites);
+            lock (_os._gate)
+            {
+                EnsureAlive();
+                var parent = path.LastIndexOf('/') is > 0 and var slash ? path[..slash] : null;
+                if (parent is not null && !_os._directories.ContainsKey(parent))
+                    _os._directories[parent] = new DirectoryFacts(true, false, _os.UserId, PrivateDirectory.OwnerOnlyMode);
+                if (!_os._files.TryGetValue(path, out var file))
+                {
+                    file = new FakeFile(_os._nextInode++, "");
+                    _os._files[path] = file;
+                }
+
+                return new FakeLogFile(this, path, file);
+            }
+        }
+
+        /// <inheritdoc />
+        public Fin<Unit> Rename(string from, string to)
+        {
+            lock (_os._gate)
+            {
+                if (_os._files.Remove(from, out var file))
+                {
+                    _os.Unlink(to);
+                    _os._files[to] = file;
+                }
+
+                return unit;
+            }
+        }
+
+        /// <inheritdoc />
+        public Fin<Unit> Delete(string path)
+        {
+            lock (_os._gate)
+            {
+                _os.Unlink(path);
+                return unit;
+            }
+        }
+
         private void EnsureAlive()
         {
             if (!_os._liveProcesses.TryGetValue(Current.Pid, out var start) || Current.StartTime != start)
                 throw new InvalidOperationException($"Process {Current.Pid} is not running; a crashed process cannot act.");
+        }
+
+        private sealed class FakeLogFile(ProcessView view, string path, FakeFile file) : ILogFile
+        {
+            private bool _closed;
+
+            public Fin<long> Length()
+            {
+                lock (view._os._gate)
+                    return System.Text.Encoding.UTF8.GetByteCount(file.Content);
+            }
+
+            public Fin<Unit> Append(ReadOnlySpan<byte> entry)
+            {
+                if (view.FailWrites.IsSome)
+                    return OsErrors.Io((string)view.FailWrites);
+                var text = System.Text.Encoding.UTF8.GetString(entry);
+                lock (view._os._gate)
+                {
+                    if (_closed)
+                        return OsErrors.Io($"{path} is closed");
+                    file.Content += text;
+                    return unit;
+                }
+            }
+
+            public void Dispose()
+            {
+                lock (view._os._gate)
+                    _closed = true;
+            }
         }
 
         private sealed class FakeHeldLock(ProcessView view, string lockPath, FakeFile file, HandleId handle) : IHeldLock

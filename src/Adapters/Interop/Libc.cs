@@ -17,6 +17,7 @@ internal static partial class Libc
     internal const int ESRCH = 3;
     internal const int EACCES = 13;
     internal const int EEXIST = 17;
+    internal const int EINTR = 4;
     internal const int EINVAL = 22;
 
     /// <summary>EAGAIN/EWOULDBLOCK: 11 on Linux, 35 on macOS.</summary>
@@ -36,6 +37,9 @@ internal static partial class Libc
 
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int close(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    internal static unsafe partial nint write(nint fd, byte* buffer, nuint count);
 
     [LibraryImport(Lib, SetLastError = true)]
     internal static partial int flock(int fd, int operation);

@@ -17,6 +17,7 @@ namespace Outfitter.Daemon.Core.Ports;
 /// <param name="SystemdNotifySocket">Notifications to systemd.</param>
 /// <param name="Time">The clock.</param>
 /// <param name="Launcher">Starting daemons detached (connect-or-start).</param>
+/// <param name="LogFiles">The files of a rotating log.</param>
 public sealed record DaemonPorts(
     ILockFiles LockFiles,
     IProcessTable Processes,
@@ -29,4 +30,5 @@ public sealed record DaemonPorts(
     ISystemdEnvironment SystemdEnvironment,
     ISystemdNotifySocket SystemdNotifySocket,
     TimeProvider Time,
-    IDaemonLauncher Launcher);
+    IDaemonLauncher Launcher,
+    ILogFiles LogFiles);

@@ -13,7 +13,7 @@ namespace Outfitter.Daemon.Hosting;
 
 /// <summary>
 /// Dependency-injection composition: <c>services.AddOutfitterDaemon(o => …)</c> registers the daemon host, its IPC server,
-/// health checker, paths, every OS adapter (including the systemd ones and the daemon launcher), a <see cref="TimeProvider"/>
+/// health checker, paths, every OS adapter (including the systemd ones, the daemon launcher and the log files), a <see cref="TimeProvider"/>
 /// and all of them as one <see cref="DaemonPorts"/>, each with <c>TryAdd</c>: register your own
 /// implementation of a port (for example the test kit's fakes) before the call, or replace it after with
 /// <c>services.Replace(…)</c>.
@@ -47,12 +47,14 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton(_ => OsPorts.Current.SystemdEnvironment);
         services.TryAddSingleton(_ => OsPorts.Current.SystemdNotifySocket);
         services.TryAddSingleton(_ => OsPorts.Current.Launcher);
+        services.TryAddSingleton(_ => OsPorts.Current.LogFiles);
         // The same ports as one set, for DaemonClient.ConnectOrStartAsync(ports, …) and the facade's port constructors.
         services.TryAddSingleton(sp => new DaemonPorts(
             sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IDirectories>(),
             sp.GetRequiredService<ISignalSource>(), sp.GetRequiredService<IProcessSignals>(), sp.GetRequiredService<IProcessExit>(),
             sp.GetRequiredService<IRuntimeEnvironment>(), sp.GetRequiredService<IIpcTransport>(), sp.GetRequiredService<ISystemdEnvironment>(),
-            sp.GetRequiredService<ISystemdNotifySocket>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IDaemonLauncher>()));
+            sp.GetRequiredService<ISystemdNotifySocket>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IDaemonLauncher>(),
+            sp.GetRequiredService<ILogFiles>()));
         services.TryAddSingleton(sp => new DaemonLockService(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IDirectories>()));
         services.TryAddSingleton(sp => new DaemonStopper(sp.GetRequiredService<ILockFiles>(), sp.GetRequiredService<IProcessTable>(), sp.GetRequiredService<IProcessSignals>()));
         services.TryAddSingleton(sp => new DaemonPathResolver(sp.GetRequiredService<IRuntimeEnvironment>(), sp.GetRequiredService<IDirectories>()));

@@ -22,6 +22,9 @@ public static class DaemonLogCategories
     /// <summary>Health checks: <c>Outfitter.Daemon.Health</c>.</summary>
     public const string Health = "Outfitter.Daemon.Health";
 
+    /// <summary>The log file's own notices (entries it had to drop): <c>Outfitter.Daemon.Logging</c>.</summary>
+    public const string Logging = "Outfitter.Daemon.Logging";
+
     /// <summary>systemd notifications and the watchdog: <c>Outfitter.Daemon.Systemd</c>.</summary>
     public const string Systemd = "Outfitter.Daemon.Systemd";
 }

@@ -89,6 +89,8 @@ public sealed class CompositionTests
         Assert.Same(_machine.Transport, ports.Transport);
         Assert.Same(_machine.Process, ports.LockFiles);
         Assert.Same(_machine.Time, ports.Time);
+        Assert.Same(_machine.Process, ports.LogFiles);
+        Assert.Same(_machine.Process, provider.GetRequiredService<ILogFiles>());
 
         // A client app's connect-or-start through the container's ports: the daemon already listens, nothing is spawned.
         Assert.True(_machine.Transport.Listen("/run/test/svc/daemon.sock", 16).IsSucc);

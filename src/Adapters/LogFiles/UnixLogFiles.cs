@@ -1,0 +1,159 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using LanguageExt;
+using Microsoft.Win32.SafeHandles;
+using Outfitter.Daemon.Adapters.Interop;
+using Outfitter.Daemon.Core.Errors;
+using Outfitter.Daemon.Core.Ports;
+using static LanguageExt.Prelude;
+
+namespace Outfitter.Daemon.Adapters.LogFiles;
+
+/// <summary>
+/// Log files on Unix. Opened with <c>open(O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)</c> and written with
+/// <c>write(2)</c>: every write lands at the end even when another descriptor appends to the same file (a shell redirect,
+/// a second writer), nothing is buffered in this process, and no advisory <c>flock</c> is taken (a <c>FileStream</c> would
+/// take one), so readers and log shippers are never blocked. An existing file of ours whose mode is wider than 0600 is
+/// tightened to 0600; one that belongs to someone else keeps the mode its owner chose. Thread-safe.
+/// </summary>
+[UnsupportedOSPlatform("windows")]
+internal sealed class UnixLogFiles(IDirectories directories) : ILogFiles
+{
+    private const UnixFileMode OwnerReadWrite = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    // open(2) flags: Linux's, and macOS's where they differ.
+    private const int O_WRONLY = 0x1;
+    private static readonly int O_CREAT = OperatingSystem.IsMacOS() ? 0x200 : 0x40;
+    private static readonly int O_APPEND = OperatingSystem.IsMacOS() ? 0x8 : 0x400;
+    private static readonly int O_CLOEXEC = OperatingSystem.IsMacOS() ? 0x1000000 : 0x80000;
+
+    /// <inheritdoc />
+    public Fin<ILogFile> OpenAppend(string path) => CreateParent(path).Bind(_ => Open(path));
+
+    /// <summary>Creates the missing parent directories, mode 0700 (as every directory of daemon files).</summary>
+    private Fin<Unit> CreateParent(string path)
+    {
+        var parent = Path.GetDirectoryName(Path.GetFullPath(path));
+        return parent is null || Directory.Exists(parent) ? unit : directories.CreateAll(parent);
+    }
+
+    private static Fin<ILogFile> Open(string path)
+    {
+        var fd = Libc.open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0b110_000_000);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            var message = $"cannot open {path}: {Libc.Describe(errno)}";
+            return errno is Libc.EACCES or Libc.EPERM ? OsErrors.PermissionDenied(message) : OsErrors.Io(message);
+        }
+
+        var handle = new SafeFileHandle(fd, ownsHandle: true);
+        Tighten(handle);
+        return new UnixLogFile(handle, path);
+    }
+
+    /// <inheritdoc />
+    public Fin<Unit> Rename(string from, string to) => Guard(from, () =>
+    {
+        if (File.Exists(from))
+            File.Move(from, to, overwrite: true);
+    });
+
+    /// <inheritdoc />
+    public Fin<Unit> Delete(string path) => Guard(path, () =>
+    {
+        if (File.Exists(path))
+            File.Delete(path);
+    });
+
+    /// <summary>
+    /// Narrows the mode of a file created before (by an older version, a shell redirect under umask 022) to 0600. Only the
+    /// owner may change it; a shared log owned by someone else keeps its mode, which is that owner's choice.
+    /// </summary>
+    private static void Tighten(SafeFileHandle handle)
+    {
+        try
+        {
+            if ((File.GetUnixFileMode(handle) & ~OwnerReadWrite) != 0)
+                File.SetUnixFileMode(handle, OwnerReadWrite);
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Not our file: its owner decides who may read it.
+        }
+    }
+
+    private static Fin<Unit> Guard(string path, Action action)
+    {
+        try
+        {
+            action();
+            return unit;
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            return OsErrors.PermissionDenied($"cannot rotate {path}: {e.Message}");
+        }
+        catch (IOException e)
+        {
+            return OsErrors.Io($"cannot rotate {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>An open <c>O_APPEND</c> descriptor. One writer at a time (the facade's writer holds a lock).</summary>
+    private sealed class UnixLogFile(SafeFileHandle handle, string path) : ILogFile
+    {
+        public Fin<long> Length()
+        {
+            try
+            {
+                return RandomAccess.GetLength(handle);
+            }
+            catch (IOException e)
+            {
+                return OsErrors.Io($"cannot read the size of {path}: {e.Message}");
+            }
+        }
+
+        public unsafe Fin<Unit> Append(ReadOnlySpan<byte> entry)
+        {
+            var added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                var fd = handle.DangerousGetHandle();
+                fixed (byte* start = entry)
+                {
+                    var written = 0;
+                    while (written < entry.Length)
+                    {
+                        var n = Libc.write(fd, start + written, (nuint)(entry.Length - written));
+                        if (n >= 0)
+                        {
+                            written += (int)n;
+                            continue;
+                        }
+
+                        var errno = Marshal.GetLastPInvokeError();
+                        if (errno == Libc.EINTR)
+                            continue;
+                        return OsErrors.Io($"cannot write to {path}: {Libc.Describe(errno)}");
+                    }
+                }
+
+                return unit;
+            }
+            catch (ObjectDisposedException)
+            {
+                return OsErrors.Io($"{path} is closed");
+            }
+            finally
+            {
+                if (added)
+                    handle.DangerousRelease();
+            }
+        }
+
+        public void Dispose() => handle.Dispose();
+    }
+}
