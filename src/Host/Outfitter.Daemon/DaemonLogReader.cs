@@ -280,13 +280,20 @@ public sealed class DaemonLogReader
         private readonly LineSplitter _splitter = new(MaxLineBytes);
         private ILogFileReader? _reader;
         private long _offset;
+        private System.Collections.Generic.HashSet<LogFileId>? _waitingSince;
 
         /// <summary>Opens the file if it is there and returns the last <paramref name="initialLines"/> complete lines.</summary>
         public List<string> Start(int initialLines)
         {
+            // Taken before looking at the path, so a file that appears and is rotated away at once is still read.
+            var rotated = RotatedIds();
             _reader = owner.Open(path);
             if (_reader is null)
+            {
+                _waitingSince = rotated;
                 return [];
+            }
+
             var (lines, end) = LastLines(_reader, Unwrap(_reader.Length()), initialLines, path, completeOnly: true);
             _offset = end;
             if (lines.Count < initialLines)
@@ -318,6 +325,11 @@ public sealed class DaemonLogReader
                 if (_reader is null)
                     return false;
                 _offset = 0;
+                // The rotated files that were not there when we began to wait came after it: read them first.
+                var known = _waitingSince;
+                _waitingSince = null;
+                if (known is not null)
+                    ReadNewer(batch, known.Contains, whenNoneKnown: true);
             }
 
             var (read, more) = Drain(batch, FollowBytesPerPoll);
@@ -345,34 +357,58 @@ public sealed class DaemonLogReader
             _reader.Dispose();
             _reader = null;
             _offset = 0;
-            ReadSkipped(finished, batch);
+            ReadNewer(batch, id => id == finished, whenNoneKnown: false);
+            var rotated = RotatedIds();
             _reader = owner.Open(path);
+            if (_reader is null)
+                _waitingSince = rotated; // between the writer's rename and its new file, or the log was removed
             return true;
         }
 
+        /// <summary>The identities of <c>path.1</c>, <c>path.2</c>, … as they are now.</summary>
+        private System.Collections.Generic.HashSet<LogFileId> RotatedIds()
+        {
+            var ids = new System.Collections.Generic.HashSet<LogFileId>();
+            for (var k = 1; k < LogRotation.MaxMaxFiles; k++)
+            {
+                if (Unwrap(owner._files.Stat($"{path}.{k}")).Case is not LogFileStat stat)
+                    break;
+                ids.Add(stat.Id);
+            }
+
+            return ids;
+        }
+
         /// <summary>
-        /// When the file we finished is now <c>path.k</c> with k &gt; 1, the files <c>path.{k-1}</c> … <c>path.1</c> came after
-        /// it and were rotated away before we looked: read them whole, oldest first.
+        /// Reads whole, oldest first, the rotated files newer than the last one read: <c>path.1</c> … up to the first that
+        /// is <paramref name="known"/> (that one and older ones were read, or were there before). When none is known, all
+        /// of them with <paramref name="whenNoneKnown"/>, none without (the file we finished was deleted, not rotated, so
+        /// which are newer cannot be told; none is read rather than any twice).
         /// </summary>
-        private void ReadSkipped(LogFileId finished, List<string> batch)
+        private void ReadNewer(List<string> batch, Func<LogFileId, bool> known, bool whenNoneKnown)
         {
             var newer = new List<ILogFileReader>();
             try
             {
-                for (var k = 1; k < LogRotation.MaxMaxFiles; k++)
+                var found = false;
+                for (var k = 1; k < LogRotation.MaxMaxFiles && !found; k++)
                 {
                     var reader = owner.Open($"{path}.{k}");
                     if (reader is null)
-                        return; // ours is not among them (deleted): nothing is known to be newer
-                    if (reader.Id == finished)
+                        break;
+                    if (known(reader.Id))
                     {
                         reader.Dispose();
-                        break;
+                        found = true;
                     }
-
-                    newer.Add(reader);
+                    else
+                    {
+                        newer.Add(reader);
+                    }
                 }
 
+                if (!found && !whenNoneKnown)
+                    return;
                 for (var i = newer.Count - 1; i >= 0; i--)
                 {
                     var splitter = new LineSplitter(MaxLineBytes);

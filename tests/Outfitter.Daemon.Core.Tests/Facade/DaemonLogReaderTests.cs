@@ -224,6 +224,45 @@ public sealed class DaemonLogReaderTests
     }
 
     [Fact]
+    public async Task A_file_that_appears_and_rotates_before_the_first_poll_is_read_but_older_rotated_files_are_not()
+    {
+        Write(LogPath + ".1", Lines(1, 2)); // from an earlier run: not new
+        await using var follow = Follow();
+        var first = follow.MoveNextAsync();
+
+        _machine.Process.Rename(LogPath + ".1", LogPath + ".2");
+        Write(LogPath, Lines(3, 4));
+        _machine.Process.Rename(LogPath, LogPath + ".1");
+        Write(LogPath, Lines(5, 6));
+
+        Assert.Equal(Expected(3, 6), await Take(follow, 4, first));
+        await AssertNothingMore(follow);
+    }
+
+    [Fact]
+    public async Task Between_the_writer_s_rename_and_its_new_file_the_follower_waits_and_loses_nothing()
+    {
+        Write(LogPath, Lines(1, 1));
+        await using var follow = Follow();
+        var first = follow.MoveNextAsync();
+
+        Write(LogPath, Lines(2, 2));
+        _machine.Process.Rename(LogPath, LogPath + ".1");
+        Assert.Equal(Expected(2, 2), await Take(follow, 1, first));
+        var next = follow.MoveNextAsync();
+        var opens = _files.OpenReads;
+        await FireUntil(() => _files.OpenReads >= opens + 3, next); // a few polls with nothing at the path
+        Assert.False(next.IsCompleted);
+        Write(LogPath, Lines(3, 4));
+        _machine.Process.Rename(LogPath, LogPath + ".1"); // and it rotated again before the next poll
+        _machine.Process.Delete(LogPath + ".2");
+        Write(LogPath, Lines(5, 5));
+
+        Assert.Equal(Expected(3, 5), await Take(follow, 3, next));
+        await AssertNothingMore(follow);
+    }
+
+    [Fact]
     public async Task Follow_across_rotations_loses_no_line_and_repeats_none()
     {
         using var provider = Provider(maxFileBytes: 200, maxFiles: 4);
