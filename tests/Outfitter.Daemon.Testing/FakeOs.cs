@@ -95,6 +95,41 @@ public sealed class FakeOs
         }
     }
 
+    /// <summary>
+    /// Appends bytes to a file (creating it) as another writer would, for example a shell redirect or a process writing
+    /// bytes that are not valid UTF-8.
+    /// </summary>
+    public void AppendFile(string path, byte[] bytes)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        lock (_gate)
+        {
+            if (!_files.TryGetValue(path, out var file))
+            {
+                file = new FakeFile(_nextInode++, "");
+                _files[path] = file;
+            }
+
+            file.Append(bytes);
+        }
+    }
+
+    /// <summary>The file's bytes, or None.</summary>
+    public Option<byte[]> ReadFileBytes(string path)
+    {
+        lock (_gate)
+            return _files.TryGetValue(path, out var file) ? Some(file.Bytes) : None;
+    }
+
+    /// <summary>How many times a log file reader (<see cref="ILogFileReader.Read"/>) was called, through every view.</summary>
+    public long LogReads => Interlocked.Read(ref _logReads);
+
+    /// <summary>How many bytes log file readers returned, through every view.</summary>
+    public long LogBytesRead => Interlocked.Read(ref _logBytesRead);
+
+    private long _logReads;
+    private long _logBytesRead;
+
     /// <summary>The file's content, or None.</summary>
     public Option<string> ReadFile(string path)
     {
@@ -150,9 +185,43 @@ public sealed class FakeOs
 
     private sealed class FakeFile(long inode, string content)
     {
+        private byte[] _bytes = System.Text.Encoding.UTF8.GetBytes(content);
+        private int _length = System.Text.Encoding.UTF8.GetByteCount(content);
+
         public long Inode { get; } = inode;
 
-        public string Content { get; set; } = content;
+        /// <summary>The bytes as UTF-8 text (invalid sequences read as U+FFFD).</summary>
+        public string Content
+        {
+            get => System.Text.Encoding.UTF8.GetString(_bytes, 0, _length);
+            set
+            {
+                _bytes = System.Text.Encoding.UTF8.GetBytes(value);
+                _length = _bytes.Length;
+            }
+        }
+
+        public int Length => _length;
+
+        public byte[] Bytes => _bytes.AsSpan(0, _length).ToArray();
+
+        public void Append(ReadOnlySpan<byte> bytes)
+        {
+            if (_length + bytes.Length > _bytes.Length)
+                System.Array.Resize(ref _bytes, Math.Max(_length + bytes.Length, Math.Max(256, _bytes.Length * 2)));
+            bytes.CopyTo(_bytes.AsSpan(_length));
+            _length += bytes.Length;
+        }
+
+        /// <summary>Copies the bytes from <paramref name="offset"/> into <paramref name="buffer"/>; how many.</summary>
+        public int CopyTo(long offset, Span<byte> buffer)
+        {
+            if (offset >= _length)
+                return 0;
+            var n = (int)Math.Min(buffer.Length, _length - offset);
+            _bytes.AsSpan((int)offset, n).CopyTo(buffer);
+            return n;
+        }
 
         public System.Collections.Generic.HashSet<HandleId> LockedBy { get; } = new();
     }
@@ -164,9 +233,11 @@ public sealed class FakeOs
 
     /// <summary>One simulated process's ports onto the shared <see cref="FakeOs"/>.</summary>
     /// <remarks>
-    /// As <see cref="ILogFiles"/> it keeps log files as text in the shared file table (read them with
-    /// <see cref="ReadFile"/>); an open log file is its inode, so after a rename it keeps appending to the renamed file, as
-    /// a real descriptor does. As <see cref="IProcessSignals"/> it delivers a signal only to the identified process (same PID and start time),
+    /// As <see cref="ILogFiles"/> it keeps log files as bytes in the shared file table (read them with
+    /// <see cref="ReadFile"/> or <see cref="ReadFileBytes"/>); an open log file, for appending or reading, is its inode, so
+    /// after a rename (or an unlink) it keeps appending to or reading the renamed file, as a real descriptor does. A file's
+    /// <see cref="LogFileId"/> is device 1 and its inode: a rename keeps it, a new file gets a new one. Reads are counted in
+    /// <see cref="LogReads"/> and <see cref="LogBytesRead"/>. As <see cref="IProcessSignals"/> it delivers a signal only to the identified process (same PID and start time),
     /// records it in <see cref="SignalsSent"/>, and a <see cref="ProcessSignal.Kill"/> crashes the target. A
     /// <see cref="ProcessSignal.Terminate"/> is only recorded: the simulated process decides nothing by itself.
     /// </remarks>
@@ -346,6 +417,31 @@ public sealed class FakeOs
             }
         }
 
+        /// <inheritdoc />
+        public Fin<Option<LogFileStat>> Stat(string path)
+        {
+            lock (_os._gate)
+            {
+                if (_os._directories.ContainsKey(path))
+                    return OsErrors.WrongKind($"{path} is a directory");
+                return _os._files.TryGetValue(path, out var file) ? Some(new LogFileStat(IdOf(file), file.Length)) : None;
+            }
+        }
+
+        /// <inheritdoc />
+        public Fin<Option<ILogFileReader>> OpenRead(string path)
+        {
+            lock (_os._gate)
+            {
+                if (_os._directories.ContainsKey(path))
+                    return OsErrors.WrongKind($"{path} is a directory");
+                return _os._files.TryGetValue(path, out var file) ? Some((ILogFileReader)new FakeLogFileReader(this, path, file)) : None;
+            }
+        }
+
+        /// <summary>A fake file's identity: device 1 and its inode, which a rename keeps and a new file does not share.</summary>
+        private static LogFileId IdOf(FakeFile file) => new(1, (ulong)file.Inode);
+
         private void EnsureAlive()
         {
             if (!_os._liveProcesses.TryGetValue(Current.Pid, out var start) || Current.StartTime != start)
@@ -359,20 +455,53 @@ public sealed class FakeOs
             public Fin<long> Length()
             {
                 lock (view._os._gate)
-                    return System.Text.Encoding.UTF8.GetByteCount(file.Content);
+                    return (long)file.Length;
             }
 
             public Fin<Unit> Append(ReadOnlySpan<byte> entry)
             {
                 if (view.FailWrites.IsSome)
                     return OsErrors.Io((string)view.FailWrites);
-                var text = System.Text.Encoding.UTF8.GetString(entry);
                 lock (view._os._gate)
                 {
                     if (_closed)
                         return OsErrors.Io($"{path} is closed");
-                    file.Content += text;
+                    file.Append(entry);
                     return unit;
+                }
+            }
+
+            public void Dispose()
+            {
+                lock (view._os._gate)
+                    _closed = true;
+            }
+        }
+
+        /// <summary>A reader on one inode: after a rename or an unlink it still reads that file, as a descriptor does.</summary>
+        private sealed class FakeLogFileReader(ProcessView view, string path, FakeFile file) : ILogFileReader
+        {
+            private bool _closed;
+
+            public LogFileId Id => IdOf(file);
+
+            public Fin<long> Length()
+            {
+                lock (view._os._gate)
+                    return _closed ? OsErrors.Io($"{path} is closed") : (long)file.Length;
+            }
+
+            public Fin<int> Read(long offset, Span<byte> buffer)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(offset);
+                Interlocked.Increment(ref view._os._logReads);
+                lock (view._os._gate)
+                {
+                    if (_closed)
+                        return OsErrors.Io($"{path} is closed");
+                    var n = file.CopyTo(offset, buffer);
+                    Interlocked.Add(ref view._os._logBytesRead, n);
+                    return n;
                 }
             }
 

@@ -19,6 +19,7 @@ internal static partial class Libc
     internal const int EEXIST = 17;
     internal const int EINTR = 4;
     internal const int EINVAL = 22;
+    internal const int ENOTDIR = 20;
 
     /// <summary>EAGAIN/EWOULDBLOCK: 11 on Linux, 35 on macOS.</summary>
     internal static int EAGAIN => OperatingSystem.IsMacOS() ? 35 : 11;
@@ -87,9 +88,10 @@ internal static partial class LinuxLibc
     private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 
     /// <summary>The fields of <c>struct statx</c> we use. Its layout is the same on every Linux architecture.</summary>
-    internal readonly record struct StatxInfo(ulong Device, ulong Inode, int Mode, uint Uid)
+    internal readonly record struct StatxInfo(ulong Device, ulong Inode, int Mode, uint Uid, long Size)
     {
         private const int S_IFMT = 0xF000;
+        internal bool IsRegularFile => (Mode & S_IFMT) == 0x8000;
         internal bool IsDirectory => (Mode & S_IFMT) == 0x4000;
         internal bool IsSymbolicLink => (Mode & S_IFMT) == 0xA000;
         internal bool IsSocket => (Mode & S_IFMT) == 0xC000;
@@ -99,20 +101,24 @@ internal static partial class LinuxLibc
     /// <summary><c>statx</c> of a path without following a final symbolic link; the errno on failure.</summary>
     internal static (StatxInfo Info, int Errno) StatPath(string path) => Stat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW);
 
+    /// <summary><c>statx</c> of a path, following symbolic links; the errno on failure.</summary>
+    internal static (StatxInfo Info, int Errno) StatPathFollowing(string path) => Stat(AT_FDCWD, path, 0);
+
     /// <summary><c>statx</c> of an open descriptor.</summary>
     internal static (StatxInfo Info, int Errno) StatFd(int fd) => Stat(fd, "", AT_EMPTY_PATH);
 
     private static unsafe (StatxInfo, int) Stat(int dirfd, string path, int flags)
     {
-        // struct statx is 256 bytes: mode (u16) at 28, uid at 20, ino at 32, dev_major/minor at 136/140.
+        // struct statx is 256 bytes: mode (u16) at 28, uid at 20, ino at 32, size at 40, dev_major/minor at 136/140.
         byte* buffer = stackalloc byte[256];
         if (statx(dirfd, path, flags, STATX_BASIC_STATS, buffer) != 0)
             return (default, Marshal.GetLastPInvokeError());
         var uid = *(uint*)(buffer + 20);
         var mode = *(ushort*)(buffer + 28);
         var ino = *(ulong*)(buffer + 32);
+        var size = *(long*)(buffer + 40);
         var devMajor = *(uint*)(buffer + 136);
         var devMinor = *(uint*)(buffer + 140);
-        return (new StatxInfo(((ulong)devMajor << 32) | devMinor, ino, mode, uid), 0);
+        return (new StatxInfo(((ulong)devMajor << 32) | devMinor, ino, mode, uid, size), 0);
     }
 }
