@@ -19,6 +19,7 @@ internal sealed class DetachedProcessLauncher : IDaemonLauncher
     // available; elsewhere SIGHUP is ignored instead.
     private const string UnixScript = """
         trap '' HUP
+        umask 077
         if command -v setsid >/dev/null 2>&1; then exec setsid "$0" "$@" </dev/null >>"$OUTFITTER_DAEMON_LOG" 2>&1; fi
         exec "$0" "$@" </dev/null >>"$OUTFITTER_DAEMON_LOG" 2>&1
         """;

@@ -18,8 +18,9 @@ namespace Outfitter.Daemon.Hosting;
 /// handlers, then releases the lock. Build one with <see cref="Create"/> or through dependency injection
 /// (<c>services.AddOutfitterDaemon(…)</c>). Thread-safe.
 /// </summary>
-public sealed class DaemonHost : IAsyncDisposable, IDisposable
+public sealed partial class DaemonHost : IAsyncDisposable, IDisposable
 {
+    private readonly ILogger _lifecycleLog;
     private readonly string _name;
     private readonly string _version;
     private readonly int _pid;
@@ -92,6 +93,7 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
         LockPath = options.LockPath ?? resolved.LockPath;
         Paths = resolved;
 
+        _lifecycleLog = loggers.CreateLogger(DaemonLogCategories.Lifecycle);
         Server = new IpcServer(SocketPath, options.Ipc, transport, directories, runtime, time, loggers.CreateLogger(DaemonLogCategories.Ipc));
         Router = new IpcRouter()
             .MapBuiltins()
@@ -234,9 +236,14 @@ public sealed class DaemonHost : IAsyncDisposable, IDisposable
             return Done.Value;
         }
 
+        // The log says why the daemon it just recorded as running is stopping again at once.
+        LogCouldNotListen(Name, _pid, SocketPath, problem.Message);
         await _daemon.StopAsync(CancellationToken.None).ConfigureAwait(false);
         return new DaemonError(DaemonErrorCode.StartFailed, $"Daemon \"{Name}\" could not listen: {problem.Message}");
     }
+
+    [LoggerMessage(12, LogLevel.Error, "Daemon {Name} (PID {Pid}) could not listen on {Socket}: {Problem}; stopping")]
+    private partial void LogCouldNotListen(string name, int pid, string socket, string problem);
 
     /// <summary>Stops: closes the IPC server, runs the shutdown handlers, releases the lock.</summary>
     public Task<Result<Done, DaemonError>> StopAsync(CancellationToken cancellationToken = default) => _daemon.StopAsync(cancellationToken);

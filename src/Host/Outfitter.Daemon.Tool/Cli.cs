@@ -61,6 +61,7 @@ public static class Cli
             "health" => await Commands.HealthAsync(target, line, output),
             "ping" => await Commands.PingAsync(target, line, output),
             "send" => await Commands.SendAsync(target, line, output),
+            "logs" => await Commands.LogsAsync(target, line, output),
             "paths" => Commands.Paths(target, output),
             _ => output.Fail(ExitCodes.Usage, $"Unknown command \"{line.Command}\"."),
         };

@@ -12,6 +12,9 @@ namespace Outfitter.Daemon.Tool;
 /// </summary>
 internal static class CommandTree
 {
+    /// <summary>The log levels <c>--log-level</c> accepts, as Microsoft.Extensions.Logging names them (and info, warn). Declared first: the options below use it.</summary>
+    internal static readonly string[] LogLevels = ["trace", "debug", "information", "info", "warning", "warn", "error", "critical", "none"];
+
     // Options every command that talks to a daemon takes; recursive, so they may come before the command too.
     private static readonly Option<string> Name = new("--name", "-n") { Recursive = true, HelpName = "NAME", Description = "The daemon's name (default outfitter-daemon)." };
     private static readonly Option<string> Socket = new("--socket", "-s") { Recursive = true, HelpName = "PATH", Description = "The daemon's socket (any daemon speaking the protocol)." };
@@ -30,9 +33,6 @@ internal static class CommandTree
     private static readonly Option<string> LogMaxSize = new("--log-max-size") { HelpName = "BYTES", Description = "Rotate the log at this size (e.g. 10M, 512K; default 10M)." };
     private static readonly Option<string> LogFiles = new("--log-files") { HelpName = "N", Description = "How many log files to keep, the current one included (default 3)." };
 
-    /// <summary>The log levels <c>--log-level</c> accepts, as Microsoft.Extensions.Logging names them.</summary>
-    internal static readonly string[] LogLevels = ["trace", "debug", "information", "warning", "error", "critical", "none"];
-
     /// <summary>The shells <c>completion</c> writes scripts for.</summary>
     internal static readonly string[] Shells = ["bash", "zsh", "fish", "pwsh"];
 
@@ -41,13 +41,14 @@ internal static class CommandTree
     /// <summary>Each command: its name, the options of its own, and the recursive ones it does not take.</summary>
     private static readonly (string Name, Option[] Own, Option[] NotTaken, bool TakesWords)[] Commands =
     [
-        ("run", [], [Timeout, Json], false),
-        ("start", [], [], false),
+        ("run", [LogFile, LogFormat, LogLevel, LogMaxSize, LogFiles], [Timeout, Json], false),
+        ("start", [LogFormat, LogLevel, LogMaxSize, LogFiles], [], false),
         ("stop", [Force], [], false),
         ("status", [], [], false),
         ("health", [], [], false),
         ("ping", [], [], false),
         ("send", [], [], true),
+        ("logs", [Follow, Lines], [Timeout, Json], false),
         ("demo", [], [Name, Socket, Timeout, Json], false),
         ("paths", [], [Timeout], false),
         ("version", [], [Name, Socket, Timeout], false),

@@ -8,6 +8,7 @@ using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Functional;
 using Outfitter.Daemon.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Outfitter.Daemon.Tool;
 
@@ -23,12 +24,39 @@ public static class Commands
     /// <summary>send: user requests may legitimately take a while.</summary>
     private static readonly TimeSpan DefaultSendTimeout = TimeSpan.FromSeconds(30);
 
+    /// <summary><c>logs</c> without <c>-n</c>, as tail(1).</summary>
+    private const int DefaultLogLines = 20;
+
+    /// <summary>More than anyone reads on a terminal; a bound on what <c>logs -n</c> holds in memory.</summary>
+    private const int MaxLogLines = 100_000;
+
+    /// <summary>How many lines of each log a failed start shows.</summary>
+    private const int FailedStartLogLines = 10;
+
     /// <summary>How long a SIGKILLed daemon may take to release its lock (after the budget).</summary>
     private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(1);
 
-    /// <summary><c>run</c>: the daemon in the foreground.</summary>
+    /// <summary><c>run</c>: the daemon in the foreground; with <c>--log-file</c>, logging to that rotated file.</summary>
     public static async Task<int> RunAsync(Target target, CommandLine line, Output output)
     {
+        DaemonFileLogOptions? logOptions = null;
+        if (line.Value("--log-file") is { } logFile)
+        {
+            (logOptions, var logError) = LogSettings.From(line, logFile);
+            if (logOptions is null)
+                return output.Fail(ExitCodes.Usage, logError!);
+        }
+        else if (LogSettings.Arguments(line).Any())
+        {
+            return output.Fail(ExitCodes.Usage, "The log options need --log-file PATH (start passes it for you).");
+        }
+
+        using var loggers = logOptions is null ? null : LoggerFactory.Create(logging =>
+        {
+            logging.SetMinimumLevel(logOptions.MinimumLevel);
+            logging.AddProvider(new DaemonFileLoggerProvider(logOptions));
+        });
+
         DaemonHost host;
         try
         {
@@ -37,7 +65,7 @@ public static class Commands
                 Name = target.Name,
                 SocketPath = target.SocketPath,
                 LockPath = target.LockPath,
-            });
+            }, loggers: loggers);
         }
         catch (ArgumentException e)
         {
@@ -67,25 +95,31 @@ public static class Commands
         var (timeout, timeoutError) = line.Timeout(DefaultStartTimeout);
         if (timeoutError is not null)
             return output.Fail(ExitCodes.Usage, timeoutError);
+        var budget = new Budget(timeout, OsPorts.Current.Time);
+        var (_, logError) = LogSettings.From(line, target.LogPath);
+        if (logError is not null)
+            return output.Fail(ExitCodes.Usage, logError);
         var arguments = target.NameGiven || line.Value("--socket") is null
             ? new List<string> { "run", "--name", target.Name }
             : ["run", "--socket", target.SocketPath];
         if (target.NameGiven && line.Value("--socket") is { } socket)
             arguments.AddRange(["--socket", socket]);
+        arguments.AddRange(["--log-file", target.LogPath, .. LogSettings.Arguments(line)]);
 
         var result = await DaemonClient.ConnectOrStartAsync(
             target.Name,
-            DaemonStartInfo.ThisProgram([.. arguments]) with { LogPath = target.LogPath },
+            DaemonStartInfo.ThisProgram([.. arguments]) with { LogPath = target.OutPath },
             new ConnectOrStartOptions { SocketPath = target.SocketPath, StartTimeout = timeout, SpawnLockPath = ConnectOrStart.SpawnLockPath(target.LockPath), Client = new IpcClientOptions { TimeProvider = OsPorts.Current.Time } }); // the library's default formula, for --socket targets too
         if (!result.TryGetValue(out var connected, out var startError))
-            return output.Fail(ExitCodes.Failure, $"Could not start {target.Name}: {startError.Message}\nLog: {target.LogPath}");
+            return output.Fail(ExitCodes.Failure, $"Could not start {target.Name}: {startError.Message}{LogTail(target)}\nLog: {target.LogPath} (output: {target.OutPath})");
 
+        // Its PID, asked within what is left of the same budget (a daemon that answered ping but not this is reported
+        // as running, with its PID unknown).
         await using var client = connected.Client;
-        using var cts = new CancellationTokenSource(DefaultQueryTimeout, OsPorts.Current.Time);
-        var status = await StatusOf(client, cts.Token);
-        var pid = status.Match(Right: s => s.Map(e => e.GetProperty("pid").GetInt32()), Left: _ => Option<int>.None).IfNone(-1);
-        output.Result(("name", target.Name), ("pid", pid), ("started", connected.Started), ("socket", target.SocketPath), ("log", target.LogPath));
-        output.Say(connected.Started ? $"Started {target.Name} (PID {pid})." : $"{target.Name} is already running (PID {pid}).");
+        var status = await StatusOf(new Conversation(client, budget));
+        var pid = status.Match(Right: s => s.Map(e => e.GetProperty("pid").GetInt32()), Left: _ => Option<int>.None);
+        output.Result(("name", target.Name), ("pid", PidValue(pid)), ("started", connected.Started), ("socket", target.SocketPath), ("log", target.LogPath), ("output", target.OutPath));
+        output.Say(connected.Started ? $"Started {target.Name} (PID {PidText(pid)})." : $"{target.Name} is already running (PID {PidText(pid)}).");
         return ExitCodes.Ok;
     }
 
@@ -111,10 +145,11 @@ public static class Commands
         // budget, so SIGTERM still has time to work.
         bool asked;
         var askTimeout = budget.RemainingAtMost(timeout / 2);
-        await using (var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = askTimeout, LockPath = target.LockPath, TimeProvider = OsPorts.Current.Time }))
+        var askBudget = new Budget(askTimeout > TimeSpan.Zero ? askTimeout : TimeSpan.FromMilliseconds(1), OsPorts.Current.Time);
+        await using (var client = Conversation.ClientFor(target, askBudget))
         {
             asked = (await client.ConnectAsync()).IsSuccess
-                && (await client.SendRawAsync("{\"type\":\"shutdown\"}"u8.ToArray())).IsSuccess;
+                && (await new Conversation(client, askBudget).SendRawAsync("{\"type\":\"shutdown\"}"u8.ToArray())).IsSuccess;
         }
 
         if (!asked && !await DaemonLock.IsDaemonAliveAsync(target.LockPath))
@@ -219,9 +254,9 @@ public static class Commands
         var (timeout, timeoutError) = line.Timeout(DefaultQueryTimeout);
         if (timeoutError is not null)
             return output.Fail(ExitCodes.Usage, timeoutError);
-        return await WithClient(target, output, async client =>
+        return await TalkAsync(target, output, timeout, async talk =>
         {
-            var status = await StatusOf(client);
+            var status = await StatusOf(talk);
             return status.Match(
                 Right: answer => answer.Match(
                     Some: s =>
@@ -234,7 +269,7 @@ public static class Commands
                     },
                     None: () => output.Fail(ExitCodes.Failure, $"{target.SocketPath} answered, but not to \"status\" (is it an Outfitter daemon? try ping or send).")),
                 Left: error => FailWith(output, target, error, "status", timeout));
-        }, timeout);
+        });
     }
 
     /// <summary><c>health</c>: 0 healthy, 1 unhealthy, 2 not running, 4 no answer within the timeout.</summary>
@@ -243,9 +278,9 @@ public static class Commands
         var (timeout, timeoutError) = line.Timeout(DefaultQueryTimeout);
         if (timeoutError is not null)
             return output.Fail(ExitCodes.Usage, timeoutError);
-        return await WithClient(target, output, async client =>
+        return await TalkAsync(target, output, timeout, async talk =>
         {
-            var reply = await client.SendRawAsync("{\"type\":\"health\"}"u8.ToArray());
+            var reply = await talk.SendRawAsync("{\"type\":\"health\"}"u8.ToArray());
             return reply.Match(
                 json =>
                 {
@@ -272,7 +307,7 @@ public static class Commands
                     return healthy ? ExitCodes.Ok : ExitCodes.Negative;
                 },
                 error => FailWith(output, target, error, "health", timeout));
-        }, timeout);
+        });
     }
 
     /// <summary><c>ping</c>.</summary>
@@ -281,11 +316,11 @@ public static class Commands
         var (timeout, timeoutError) = line.Timeout(DefaultQueryTimeout);
         if (timeoutError is not null)
             return output.Fail(ExitCodes.Usage, timeoutError);
-        return await WithClient(target, output, async client =>
+        return await TalkAsync(target, output, timeout, async talk =>
         {
             var time = OsPorts.Current.Time;
             var sent = time.GetTimestamp();
-            var reply = await client.SendRawAsync("{\"type\":\"ping\"}"u8.ToArray());
+            var reply = await talk.SendRawAsync("{\"type\":\"ping\"}"u8.ToArray());
             var micros = time.GetElapsedTime(sent).TotalMicroseconds;
             return reply.Match(
                 _ =>
@@ -294,7 +329,7 @@ public static class Commands
                     return ExitCodes.Ok;
                 },
                 error => FailWith(output, target, error, "ping", timeout));
-        }, timeout);
+        });
     }
 
     /// <summary><c>send '&lt;json&gt;'</c>.</summary>
@@ -315,9 +350,9 @@ public static class Commands
         var (timeout, timeoutError) = line.Timeout(DefaultSendTimeout);
         if (timeoutError is not null)
             return output.Fail(ExitCodes.Usage, timeoutError);
-        return await WithClient(target, output, async client =>
+        return await TalkAsync(target, output, timeout, async talk =>
         {
-            var reply = await client.SendAsync(payload);
+            var reply = await talk.SendAsync(payload);
             return reply.Match(
                 json =>
                 {
@@ -327,19 +362,64 @@ public static class Commands
                 error => error is DaemonConnectionError.RemoteError
                     ? output.Fail(ExitCodes.Negative, error.Message)
                     : FailWith(output, target, error, "send", timeout));
-        }, timeout);
+        });
+    }
+
+    /// <summary><c>logs</c>: the last lines of the daemon's log; with <c>--follow</c>, what it writes next, until interrupted.</summary>
+    public static async Task<int> LogsAsync(Target target, CommandLine line, Output output, CancellationToken cancellationToken = default)
+    {
+        var count = DefaultLogLines;
+        if (line.Value("--lines") is { } text
+            && (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out count) || count > MaxLogLines))
+        {
+            return output.Fail(ExitCodes.Usage, $"--lines takes a number of lines up to {MaxLogLines}, e.g. -n 50 (got \"{text}\").");
+        }
+
+        var reader = new DaemonLogReader();
+        var follow = line.Has("--follow");
+        if (!follow && !reader.Exists(target.LogPath))
+            return output.Fail(ExitCodes.NotRunning, $"No log at {target.LogPath}: {target.Name} has not been started there with 'outfitter-daemon start'.");
+
+        try
+        {
+            if (!follow)
+            {
+                foreach (var entry in reader.Tail(target.LogPath, count))
+                    await output.Stdout.WriteLineAsync(entry);
+                return ExitCodes.Ok;
+            }
+
+            // Like tail -n N -F: the last lines, then each new one, across rotations, until the user interrupts (SIGINT
+            // ends the process) or the caller cancels.
+            await foreach (var entry in reader.FollowAsync(target.LogPath, count, cancellationToken))
+            {
+                await output.Stdout.WriteLineAsync(entry);
+                await output.Stdout.FlushAsync(cancellationToken);
+            }
+
+            return ExitCodes.Ok;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return output.Fail(ExitCodes.Failure, $"Could not read {target.LogPath}: {e.Message}");
+        }
     }
 
     /// <summary><c>paths</c>.</summary>
     public static int Paths(Target target, Output output)
     {
-        output.Result(("name", target.Name), ("socket", target.SocketPath), ("lock", target.LockPath), ("log", target.LogPath));
+        output.Result(("name", target.Name), ("socket", target.SocketPath), ("lock", target.LockPath), ("log", target.LogPath), ("output", target.OutPath));
         return ExitCodes.Ok;
     }
 
-    private static async Task<int> WithClient(Target target, Output output, Func<IpcClient, Task<int>> use, TimeSpan requestTimeout)
+    /// <summary>
+    /// Connects and hands the conversation to <paramref name="use"/>, all within one budget of <paramref name="timeout"/>;
+    /// nothing to connect to is "not running" (exit 2).
+    /// </summary>
+    private static async Task<int> TalkAsync(Target target, Output output, TimeSpan timeout, Func<Conversation, Task<int>> use)
     {
-        await using var client = IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = requestTimeout, LockPath = target.LockPath, TimeProvider = OsPorts.Current.Time });
+        var budget = new Budget(timeout, OsPorts.Current.Time);
+        await using var client = Conversation.ClientFor(target, budget);
         var connected = await client.ConnectAsync();
         if (connected.IsFailure)
         {
@@ -347,7 +427,7 @@ public static class Commands
             return output.Fail(ExitCodes.NotRunning, $"{target.Name} is not running: {error.Message} Start it with 'outfitter-daemon start{(target.NameGiven ? " --name " + target.Name : "")}'.");
         }
 
-        return await use(client);
+        return await use(new Conversation(client, budget));
     }
 
     /// <summary>
@@ -405,8 +485,8 @@ public static class Commands
     private static string PidText(Option<int> pid) => pid.Match(p => p.ToString(System.Globalization.CultureInfo.InvariantCulture), () => "?");
 
     /// <summary>Right(Some): a status object; Right(None): an answer that is not one; Left: no answer, and why.</summary>
-    private static async Task<Either<DaemonConnectionError, Option<JsonElement>>> StatusOf(IpcClient client, CancellationToken cancellationToken = default) =>
-        (await client.SendRawAsync("{\"type\":\"status\"}"u8.ToArray(), cancellationToken)).ToEither().Map(json =>
+    private static async Task<Either<DaemonConnectionError, Option<JsonElement>>> StatusOf(Conversation talk) =>
+        (await talk.SendRawAsync("{\"type\":\"status\"}"u8.ToArray())).ToEither().Map(json =>
             IsStatus(json, out var status) ? Prelude.Some(status) : Option<JsonElement>.None);
 
     private static bool IsStatus(ReadOnlyMemory<byte> json, out JsonElement status)
@@ -420,6 +500,20 @@ public static class Commands
         {
             status = default;
             return false;
+        }
+    }
+
+    /// <summary>The end of the daemon's structured log after a failed start (its stdout and stderr are in the error).</summary>
+    private static string LogTail(Target target)
+    {
+        try
+        {
+            var tail = new DaemonLogReader().Tail(target.LogPath, FailedStartLogLines);
+            return tail.Count == 0 ? "" : $"\nLast lines of {target.LogPath}:\n  " + string.Join("\n  ", tail);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"\n(could not read {target.LogPath}: {e.Message})";
         }
     }
 

@@ -18,6 +18,7 @@ public static class Help
           ping      Check that it answers.
           send      Send one request payload (JSON) and print the reply.
           demo      Start a daemon, talk to it, show status and health, stop it.
+          logs      Print the daemon's log (-n N lines, --follow to keep printing).
           paths     Show where NAME's socket, lock and log live.
           version   Print the tool's version (also --version).
           completion  Print a shell completion script: bash, zsh, fish or pwsh.
@@ -50,18 +51,26 @@ public static class Help
     public static string? For(string command) => command switch
     {
         "run" => """
-            outfitter-daemon run [--name NAME] [--socket PATH]
+            outfitter-daemon run [--name NAME] [--socket PATH] [--log-file PATH] [--log-format text|json]
+                                 [--log-level LEVEL] [--log-max-size BYTES] [--log-files N]
               Runs the daemon in the foreground: takes the lock (its file holds the PID), serves IPC with the built-in
               requests ping, echo, status, health and shutdown, and prints "READY <socket>" once it accepts connections.
+              With --log-file it logs to that file, rotated at --log-max-size (default 10M) keeping --log-files files
+              (default 3: PATH, PATH.1, PATH.2), created with mode 0600. Each entry: timestamp, level, category, event
+              id, message; --log-format json writes JSON lines. --log-level: trace, debug, information (default),
+              warning, error, critical, none.
               SIGTERM, SIGINT or SIGQUIT stop it gracefully (exit 0; 124 if shutdown timed out; a second signal exits at
               once). With --socket alone, the lock is <socket>.lock.
               Exit: 0 stopped cleanly, 1 already running (the message names its PID), 3 could not start.
             """,
         "start" => """
             outfitter-daemon start [--name NAME | --socket PATH] [--timeout SECONDS] [--json]
-              Starts the daemon detached (its own session; output appended to daemon.log in its directory), waits until it
-              answers ping (default 30 s), and prints its PID. If it is already running, says so and exits 0.
-              If it dies while starting, prints its exit code and the last lines of its log. Exit: 0 running, 3 failed.
+                                   [--log-format text|json] [--log-level LEVEL] [--log-max-size BYTES] [--log-files N]
+              Starts the daemon detached (its own session), waits until it answers ping (default 30 s), and prints its
+              PID. If it is already running, says so and exits 0. The daemon logs to daemon.log in its directory (see
+              run for the log options; 'outfitter-daemon logs' prints it); what it writes on stdout and stderr goes to
+              daemon.out beside it. If it dies while starting, prints its exit code and the last lines of both.
+              Exit: 0 running, 3 failed.
             """,
         "stop" => """
             outfitter-daemon stop [--name NAME | --socket PATH] [--timeout SECONDS] [-f | --force] [--json]
@@ -106,6 +115,12 @@ public static class Help
             outfitter-daemon paths [--name NAME | --socket PATH] [--json]
               Shows the socket, lock and log paths for NAME on this machine.
               Exit: 0, or 64 for an invalid name.
+            """,
+        "logs" => """
+            outfitter-daemon logs [--name NAME | --socket PATH] [-n | --lines N] [-f | --follow]
+              Prints the last N lines (default 20) of the daemon's log (daemon.log, written by a daemon that
+              'start' started). With --follow, keeps printing new lines, across rotations, until interrupted.
+              Exit: 0, 2 no log yet (the daemon was never started there), 64 bad N.
             """,
         "version" => """
             outfitter-daemon version [--json]

@@ -7,10 +7,13 @@ namespace Outfitter.Daemon.Tool;
 /// <param name="Name">The daemon name (default <c>outfitter-daemon</c>).</param>
 /// <param name="SocketPath">The IPC endpoint.</param>
 /// <param name="LockPath">The lock (PID) file.</param>
-/// <param name="LogPath">Where a started daemon logs.</param>
+/// <param name="LogPath">Where a started daemon logs (<c>daemon.log</c>, rotated: <c>daemon.log.1</c>, …).</param>
 /// <param name="NameGiven">Whether <c>--name</c> was given (else only <c>--socket</c>, or the default).</param>
 public sealed record Target(string Name, string SocketPath, string LockPath, string LogPath, bool NameGiven)
 {
+    /// <summary>Where a started daemon's stdout and stderr go (<c>daemon.out</c> beside its log): start-up crashes, READY.</summary>
+    public string OutPath => System.IO.Path.ChangeExtension(LogPath, ".out");
+
     /// <summary>Resolves the target of <paramref name="line"/>; the error is a user-facing sentence.</summary>
     public static (Target? Target, string? Error) From(CommandLine line)
     {

@@ -37,6 +37,8 @@ public sealed class ToolDemoAndStartFailureTests : ToolTestBase
         Assert.Contains($"Could not start {name}", start.Stderr, StringComparison.Ordinal);
         Assert.Contains("exited with code 3", start.Stderr, StringComparison.Ordinal);
         Assert.Contains("could not listen", start.Stderr, StringComparison.Ordinal);
+        Assert.Contains($"Last lines of {Path.Combine(Tool.DaemonDir(name), "daemon.log")}", start.Stderr, StringComparison.Ordinal); // the structured log's tail too
+        Assert.Contains("fail Outfitter.Daemon.Lifecycle[12 LogCouldNotListen]", start.Stderr, StringComparison.Ordinal);
         Assert.True(start.Elapsed < TimeSpan.FromSeconds(20), $"start waited {start.Elapsed} for a daemon that had exited.\n{start}");
 
         var json = ExpectExit(3, await Tool.RunAsync("start", "--name", name, "--socket", socket, "--json")).Json();

@@ -1,0 +1,32 @@
+using System.Text.Json;
+using Outfitter.Daemon.Composition;
+
+namespace Outfitter.Daemon.Tool;
+
+/// <summary>
+/// The one way the tool talks to a daemon: every request of a command is bounded by what is left of that command's one
+/// budget (<c>--timeout</c>), so connecting, asking and asking again never add up to more than it, and every failure is
+/// reported by <see cref="Commands"/>' one mapping to exit codes and messages. Not thread-safe; one command uses it.
+/// </summary>
+/// <param name="Client">The connected client.</param>
+/// <param name="Budget">The command's budget.</param>
+internal sealed record Conversation(IpcClient Client, Budget Budget)
+{
+    /// <summary>Sends a request (UTF-8 JSON payload); a reply that does not come within the budget is a timeout.</summary>
+    internal async Task<Result<ReadOnlyMemory<byte>, DaemonConnectionError>> SendRawAsync(ReadOnlyMemory<byte> payload)
+    {
+        using var deadline = new CancellationTokenSource(Budget.Remaining, OsPorts.Current.Time);
+        return await Client.SendRawAsync(payload, deadline.Token);
+    }
+
+    /// <summary>Sends a request (a JSON payload) within the budget.</summary>
+    internal async Task<Result<JsonElement, DaemonConnectionError>> SendAsync(JsonElement payload)
+    {
+        using var deadline = new CancellationTokenSource(Budget.Remaining, OsPorts.Current.Time);
+        return await Client.SendAsync(payload, deadline.Token);
+    }
+
+    /// <summary>A client for <paramref name="target"/> whose own limits are the budget's (the per-request bound is the rest of it).</summary>
+    internal static IpcClient ClientFor(Target target, Budget budget) =>
+        IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = budget.Total, LockPath = target.LockPath, TimeProvider = OsPorts.Current.Time });
+}
