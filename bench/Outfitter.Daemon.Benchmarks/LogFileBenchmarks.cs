@@ -55,6 +55,11 @@ public class LogFileBenchmarks
 
         public Fin<Unit> Delete(string path) => unit;
 
+        // Nothing is kept, so there is nothing to read back.
+        public Fin<Option<LogFileStat>> Stat(string path) => Option<LogFileStat>.None;
+
+        public Fin<Option<ILogFileReader>> OpenRead(string path) => Option<ILogFileReader>.None;
+
         private sealed class DiscardingFile : ILogFile
         {
             public Fin<long> Length() => 0L;

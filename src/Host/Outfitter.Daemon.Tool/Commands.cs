@@ -51,11 +51,9 @@ public static class Commands
             return output.Fail(ExitCodes.Usage, "The log options need --log-file PATH (start passes it for you).");
         }
 
-        using var loggers = logOptions is null ? null : LoggerFactory.Create(logging =>
-        {
-            logging.SetMinimumLevel(logOptions.MinimumLevel);
-            logging.AddProvider(new DaemonFileLoggerProvider(logOptions));
-        });
+        // A plain LoggerFactory over the one provider: no service container for a single sink (a smaller binary).
+        using var loggers = logOptions is null ? null
+            : new LoggerFactory([new DaemonFileLoggerProvider(logOptions)], new LoggerFilterOptions { MinLevel = logOptions.MinimumLevel });
 
         DaemonHost host;
         try
