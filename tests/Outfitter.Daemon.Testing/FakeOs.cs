@@ -62,11 +62,11 @@ public sealed class FakeOs
         }
     }
 
-    /// <summary>The start time of a running process, or None.</summary>
-    public Option<ulong> StartTimeOf(int pid)
+    /// <summary>The start-time token of a running process, or null when <paramref name="pid"/> is not running.</summary>
+    public ulong? StartTimeOf(int pid)
     {
         lock (_gate)
-            return _liveProcesses.TryGetValue(pid, out var start) ? Some(start) : None;
+            return _liveProcesses.TryGetValue(pid, out var start) ? start : null;
     }
 
     /// <summary>Makes the start time of <paramref name="pid"/> unreadable (as with hidepid or another user's process).</summary>
@@ -95,11 +95,11 @@ public sealed class FakeOs
         }
     }
 
-    /// <summary>The file's content, or None.</summary>
-    public Option<string> ReadFile(string path)
+    /// <summary>The file's content, or null when there is no such file.</summary>
+    public string? ReadFile(string path)
     {
         lock (_gate)
-            return _files.TryGetValue(path, out var file) ? Some(file.Content) : None;
+            return _files.TryGetValue(path, out var file) ? file.Content : null;
     }
 
     /// <summary>Deletes a file (unlink: handles that have it open keep their inode).</summary>
@@ -116,15 +116,22 @@ public sealed class FakeOs
             return _directories.ContainsKey(path);
     }
 
-    /// <summary>Places a directory with the given facts (for example one owned by another user).</summary>
-    public void PutDirectory(string path, DirectoryFacts facts)
+    /// <summary>Places a directory (for example one owned by another user, or one open to others).</summary>
+    public void PutDirectory(string path, FakeDirectory directory)
     {
+        ArgumentNullException.ThrowIfNull(directory);
         lock (_gate)
-            _directories[path] = facts;
+            _directories[path] = new DirectoryFacts(directory.IsDirectory, directory.IsSymbolicLink, directory.OwnerUid, directory.Mode);
     }
 
-    /// <summary>The facts of a directory, if present.</summary>
-    public Option<DirectoryFacts> GetDirectory(string path)
+    /// <summary>The directory at <paramref name="path"/>, or null when there is none.</summary>
+    public FakeDirectory? GetDirectory(string path)
+    {
+        lock (_gate)
+            return _directories.TryGetValue(path, out var d) ? new FakeDirectory(d.OwnerUid, d.Mode, d.IsDirectory, d.IsSymbolicLink) : null;
+    }
+
+    private Option<DirectoryFacts> DirectoryFactsOf(string path)
     {
         lock (_gate)
             return _directories.TryGetValue(path, out var d) ? Some(d) : None;
@@ -154,6 +161,8 @@ public sealed class FakeOs
 
     /// <summary>One simulated process's ports onto the shared <see cref="FakeOs"/>.</summary>
     /// <remarks>
+    /// It implements the ports explicitly: a test configures it (<see cref="FailWrites"/>) and hands it to the code under
+    /// test as the port, which calls it through the port's interface.
     /// As <see cref="IProcessSignals"/> it delivers a signal only to the identified process (same PID and start time),
     /// records it in <see cref="SignalsSent"/>, and a <see cref="ProcessSignal.Kill"/> crashes the target. A
     /// <see cref="ProcessSignal.Terminate"/> is only recorded: the simulated process decides nothing by itself.
@@ -168,14 +177,14 @@ public sealed class FakeOs
             Current = identity;
         }
 
-        /// <inheritdoc />
+        /// <summary>This simulated process (PID and start time); also what it reports as <see cref="IProcessTable.Current"/>.</summary>
         public ProcessIdentity Current { get; }
 
-        /// <summary>When Some, every <see cref="IHeldLock.Write"/> through this view fails with that message.</summary>
-        public Option<string> FailWrites { get; set; }
+        /// <summary>When set, every <see cref="IHeldLock.Write"/> through this view fails with that message (null: writes succeed).</summary>
+        public string? FailWrites { get; set; }
 
         /// <inheritdoc />
-        public ProcessStatus Inspect(int pid)
+        ProcessStatus IProcessTable.Inspect(int pid)
         {
             lock (_os._gate)
             {
@@ -186,7 +195,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<SignalDelivery> Send(ProcessIdentity target, ProcessSignal signal)
+        Fin<SignalDelivery> IProcessSignals.Send(ProcessIdentity target, ProcessSignal signal)
         {
             lock (_os._gate)
             {
@@ -204,7 +213,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<LockAttempt> TryLock(string lockPath)
+        Fin<LockAttempt> ILockFiles.TryLock(string lockPath)
         {
             lock (_os._gate)
             {
@@ -224,20 +233,20 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Option<string>> Read(string lockPath) => _os.ReadFile(lockPath);
+        Fin<Option<string>> ILockFiles.Read(string lockPath) => Optional(_os.ReadFile(lockPath));
 
         /// <inheritdoc />
-        public Fin<KernelLock> Probe(string lockPath)
+        Fin<KernelLock> ILockFiles.Probe(string lockPath)
         {
             lock (_os._gate)
                 return _os._files.TryGetValue(lockPath, out var file) && file.LockedBy.Count > 0 ? KernelLock.Held : KernelLock.Free;
         }
 
         /// <inheritdoc />
-        public Fin<Option<DirectoryFacts>> Inspect(string path) => _os.GetDirectory(path);
+        Fin<Option<DirectoryFacts>> IDirectories.Inspect(string path) => _os.DirectoryFactsOf(path);
 
         /// <inheritdoc />
-        public Fin<Unit> CreateAll(string path)
+        Fin<Unit> IDirectories.CreateAll(string path)
         {
             lock (_os._gate)
             {
@@ -248,7 +257,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Unit> CreatePrivate(string path)
+        Fin<Unit> IDirectories.CreatePrivate(string path)
         {
             lock (_os._gate)
             {
@@ -260,7 +269,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Unit> RemoveTree(string path)
+        Fin<Unit> IDirectories.RemoveTree(string path)
         {
             lock (_os._gate)
             {
@@ -274,7 +283,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Unit> SetOwnerOnly(string path)
+        Fin<Unit> IDirectories.SetOwnerOnly(string path)
         {
             lock (_os._gate)
             {
@@ -303,8 +312,8 @@ public sealed class FakeOs
 
             public Fin<Unit> Write(string content)
             {
-                if (view.FailWrites.IsSome)
-                    return OsErrors.Io((string)view.FailWrites);
+                if (view.FailWrites is { } failure)
+                    return OsErrors.Io(failure);
                 lock (view._os._gate)
                 {
                     file.Content = content;

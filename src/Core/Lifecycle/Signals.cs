@@ -2,19 +2,6 @@ using LanguageExt;
 
 namespace Outfitter.Daemon.Core.Lifecycle;
 
-/// <summary>The signals that stop a daemon (POSIX numbers on Linux and macOS).</summary>
-public enum StopSignal
-{
-    /// <summary>SIGINT (2): Ctrl+C.</summary>
-    Interrupt = 2,
-
-    /// <summary>SIGQUIT (3).</summary>
-    Quit = 3,
-
-    /// <summary>SIGTERM (15): the polite request from <c>kill</c>, systemd, Docker.</summary>
-    Terminate = 15,
-}
-
 /// <summary>What to do when a stop signal arrives.</summary>
 public enum SignalDecision
 {
