@@ -35,7 +35,7 @@ public sealed class FakeOs
             if (_liveProcesses.ContainsKey(pid))
                 throw new InvalidOperationException($"PID {pid} is already running.");
             _liveProcesses[pid] = _clockTicks++;
-            return new ProcessView(this, new ProcessIdentity(pid, _liveProcesses[pid]));
+            return new ProcessView(this, new ProcessIdentity(pid, (ulong?)_liveProcesses[pid]));
         }
     }
 

@@ -3,7 +3,7 @@ using LanguageExt;
 namespace Outfitter.Daemon.Core.Locking;
 
 /// <summary>What a stop does about the process it means to signal: a closed set of cases, decided by <see cref="StopDecisions.Target"/>.</summary>
-public abstract record SignalTarget
+internal abstract record SignalTarget
 {
     private SignalTarget()
     {
@@ -23,7 +23,7 @@ public abstract record SignalTarget
 }
 
 /// <summary>What a clean-up may do with a lock file whose kernel lock it holds: a closed set of cases, decided by <see cref="StopDecisions.Cleanup"/>.</summary>
-public abstract record LockFileCleanup
+internal abstract record LockFileCleanup
 {
     private LockFileCleanup()
     {
@@ -42,7 +42,7 @@ public abstract record LockFileCleanup
 /// So a process may be signalled only when the kernel lock is held (a live holder exists) and the file names a process
 /// whose recorded start time is known and equals the live process's start time. Anything less refuses.
 /// </summary>
-public static class StopDecisions
+internal static class StopDecisions
 {
     /// <summary>Decides whom a stop may signal.</summary>
     /// <param name="kernel">Whether another handle holds the kernel lock on the lock file.</param>
