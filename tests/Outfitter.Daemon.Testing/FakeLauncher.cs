@@ -27,15 +27,15 @@ public sealed class FakeLauncher : IDaemonLauncher
     public FakeLauncher(FakeOs os) => _os = os ?? throw new ArgumentNullException(nameof(os));
 
     /// <summary>
-    /// The start-up of a spawned process, run inside <see cref="Spawn"/>: null keeps it running, a number makes it exit
+    /// The start-up of a spawned process, run inside <see cref="IDaemonLauncher.Spawn"/>: null keeps it running, a number makes it exit
     /// with that code (its kernel locks are released, as when a real process exits). Default: keeps running, does nothing.
     /// </summary>
     public Func<FakeLaunchContext, int?> OnStart { get; set; } = _ => null;
 
-    /// <summary>When it gives Some for a launch, <see cref="Spawn"/> fails with that message (no such program, …).</summary>
-    public Func<DaemonLaunch, Option<string>> FailSpawn { get; set; } = _ => None;
+    /// <summary>When it gives a message for a launch, the spawn fails with it (no such program, …); null lets the spawn go ahead.</summary>
+    public Func<DaemonLaunch, string?> FailSpawn { get; set; } = _ => null;
 
-    /// <summary>What <see cref="ThisProgram"/> reports (default <c>/usr/local/bin/fake-daemon</c>, no leading arguments).</summary>
+    /// <summary>What <see cref="IDaemonLauncher.ThisProgram"/> reports (default <c>/usr/local/bin/fake-daemon</c>, no leading arguments).</summary>
     public DaemonProgram Program { get; set; } = new("/usr/local/bin/fake-daemon", Seq<string>());
 
     /// <summary>Every spawn so far, in order.</summary>
@@ -79,21 +79,19 @@ public sealed class FakeLauncher : IDaemonLauncher
     /// <summary>Makes the spawned process <paramref name="pid"/> exit with <paramref name="code"/> (its locks are released).</summary>
     public void Exit(int pid, int code)
     {
-        var start = _os.StartTimeOf(pid);
-        if (start.IsNone)
+        if (_os.StartTimeOf(pid) is not { } start)
             return;
         lock (_gate)
-            _exitCodes[(pid, (ulong)start)] = code;
+            _exitCodes[(pid, start)] = code;
         _os.Crash(pid);
     }
 
     /// <inheritdoc />
-    public Fin<ISpawnedProcess> Spawn(DaemonLaunch launch)
+    Fin<ISpawnedProcess> IDaemonLauncher.Spawn(DaemonLaunch launch)
     {
         ArgumentNullException.ThrowIfNull(launch);
-        var refused = FailSpawn(launch);
-        if (refused.IsSome)
-            return OsErrors.Io((string)refused);
+        if (FailSpawn(launch) is { } refused)
+            return OsErrors.Io(refused);
 
         FakeOs.ProcessView view;
         int index;
@@ -111,14 +109,14 @@ public sealed class FakeLauncher : IDaemonLauncher
     }
 
     /// <inheritdoc />
-    public Option<string> LogTail(string logPath, int lines)
+    Option<string> IDaemonLauncher.LogTail(string logPath, int lines)
     {
         lock (_gate)
             return _logs.TryGetValue(logPath, out var all) ? Some(string.Join("\n", all.TakeLast(lines))) : None;
     }
 
     /// <inheritdoc />
-    public Fin<DaemonProgram> ThisProgram() => Program;
+    Fin<DaemonProgram> IDaemonLauncher.ThisProgram() => Program;
 
     private int NextPid()
     {
@@ -140,7 +138,7 @@ public sealed class FakeLauncher : IDaemonLauncher
 
         public SpawnedProcessState Observe()
         {
-            if (launcher._os.StartTimeOf(identity.Pid).Exists(st => st == identity.StartTime))
+            if (launcher._os.StartTimeOf(identity.Pid) is { } st && st == identity.StartTime)
                 return new SpawnedProcessState.Running();
             lock (launcher._gate)
             {
@@ -153,7 +151,7 @@ public sealed class FakeLauncher : IDaemonLauncher
         {
             lock (launcher._gate)
             {
-                if (!launcher._os.StartTimeOf(identity.Pid).Exists(st => st == identity.StartTime))
+                if (launcher._os.StartTimeOf(identity.Pid) is not { } st || st != identity.StartTime)
                     return unit; // already gone; the PID may belong to someone else now, who is left alone
                 launcher._killed.Add(identity);
                 launcher._exitCodes[(identity.Pid, identity.StartTime.GetValueOrDefault())] = 137;

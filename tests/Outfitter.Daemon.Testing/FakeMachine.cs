@@ -1,8 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
-using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
-using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon.Testing;
 
@@ -48,8 +46,7 @@ public sealed class FakeMachine
     public FakeSystemd Systemd { get; } = new();
 
     /// <summary>The environment the fake runtime reports: Linux, uid 1000, <c>$XDG_RUNTIME_DIR</c> = <see cref="RuntimeDir"/>.</summary>
-    public FakeRuntimeEnvironment Runtime { get; } = new(
-        new RuntimeFacts(OsFamily.Linux, Some(RuntimeDir), None, None, "/tmp", 1000, RunUserDirExists: false));
+    public FakeRuntimeEnvironment Runtime { get; } = new() { XdgRuntimeDir = RuntimeDir };
 
     /// <summary>Every fake as one port set, for the facade's and hosting's constructors.</summary>
     public DaemonPorts Ports => new(Process, Process, Process, Signals, Process, Exit, Runtime, Transport, Systemd, Systemd, Time, Launcher, Process);

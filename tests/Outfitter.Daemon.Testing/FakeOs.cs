@@ -35,7 +35,7 @@ public sealed class FakeOs
             if (_liveProcesses.ContainsKey(pid))
                 throw new InvalidOperationException($"PID {pid} is already running.");
             _liveProcesses[pid] = _clockTicks++;
-            return new ProcessView(this, new ProcessIdentity(pid, _liveProcesses[pid]));
+            return new ProcessView(this, new ProcessIdentity(pid, (ulong?)_liveProcesses[pid]));
         }
     }
 
@@ -62,11 +62,11 @@ public sealed class FakeOs
         }
     }
 
-    /// <summary>The start time of a running process, or None.</summary>
-    public Option<ulong> StartTimeOf(int pid)
+    /// <summary>The start-time token of a running process, or null when <paramref name="pid"/> is not running.</summary>
+    public ulong? StartTimeOf(int pid)
     {
         lock (_gate)
-            return _liveProcesses.TryGetValue(pid, out var start) ? Some(start) : None;
+            return _liveProcesses.TryGetValue(pid, out var start) ? start : null;
     }
 
     /// <summary>Makes the start time of <paramref name="pid"/> unreadable (as with hidepid or another user's process).</summary>
@@ -114,11 +114,11 @@ public sealed class FakeOs
         }
     }
 
-    /// <summary>The file's bytes, or None.</summary>
-    public Option<byte[]> ReadFileBytes(string path)
+    /// <summary>The file's bytes, or null when there is no such file.</summary>
+    public byte[]? ReadFileBytes(string path)
     {
         lock (_gate)
-            return _files.TryGetValue(path, out var file) ? Some(file.Bytes) : None;
+            return _files.TryGetValue(path, out var file) ? file.Bytes : null;
     }
 
     /// <summary>How many times a log file reader (<see cref="ILogFileReader.Read"/>) was called, through every view.</summary>
@@ -130,11 +130,11 @@ public sealed class FakeOs
     private long _logReads;
     private long _logBytesRead;
 
-    /// <summary>The file's content, or None.</summary>
-    public Option<string> ReadFile(string path)
+    /// <summary>The file's content, or null when there is no such file.</summary>
+    public string? ReadFile(string path)
     {
         lock (_gate)
-            return _files.TryGetValue(path, out var file) ? Some(file.Content) : None;
+            return _files.TryGetValue(path, out var file) ? file.Content : null;
     }
 
     /// <summary>The path of every file, in ordinal order.</summary>
@@ -161,15 +161,22 @@ public sealed class FakeOs
             return _directories.ContainsKey(path);
     }
 
-    /// <summary>Places a directory with the given facts (for example one owned by another user).</summary>
-    public void PutDirectory(string path, DirectoryFacts facts)
+    /// <summary>Places a directory (for example one owned by another user, or one open to others).</summary>
+    public void PutDirectory(string path, FakeDirectory directory)
     {
+        ArgumentNullException.ThrowIfNull(directory);
         lock (_gate)
-            _directories[path] = facts;
+            _directories[path] = new DirectoryFacts(directory.IsDirectory, directory.IsSymbolicLink, directory.OwnerUid, directory.Mode);
     }
 
-    /// <summary>The facts of a directory, if present.</summary>
-    public Option<DirectoryFacts> GetDirectory(string path)
+    /// <summary>The directory at <paramref name="path"/>, or null when there is none.</summary>
+    public FakeDirectory? GetDirectory(string path)
+    {
+        lock (_gate)
+            return _directories.TryGetValue(path, out var d) ? new FakeDirectory(d.OwnerUid, d.Mode, d.IsDirectory, d.IsSymbolicLink) : null;
+    }
+
+    private Option<DirectoryFacts> DirectoryFactsOf(string path)
     {
         lock (_gate)
             return _directories.TryGetValue(path, out var d) ? Some(d) : None;
@@ -233,11 +240,14 @@ public sealed class FakeOs
 
     /// <summary>One simulated process's ports onto the shared <see cref="FakeOs"/>.</summary>
     /// <remarks>
+    /// It implements the ports explicitly: a test configures it (<see cref="FailWrites"/>) and hands it to the code under
+    /// test as the port, which calls it through the port's interface.
     /// As <see cref="ILogFiles"/> it keeps log files as bytes in the shared file table (read them with
     /// <see cref="ReadFile"/> or <see cref="ReadFileBytes"/>); an open log file, for appending or reading, is its inode, so
     /// after a rename (or an unlink) it keeps appending to or reading the renamed file, as a real descriptor does. A file's
     /// <see cref="LogFileId"/> is device 1 and its inode: a rename keeps it, a new file gets a new one. Reads are counted in
-    /// <see cref="LogReads"/> and <see cref="LogBytesRead"/>. As <see cref="IProcessSignals"/> it delivers a signal only to the identified process (same PID and start time),
+    /// <see cref="LogReads"/> and <see cref="LogBytesRead"/>.
+    /// As <see cref="IProcessSignals"/> it delivers a signal only to the identified process (same PID and start time),
     /// records it in <see cref="SignalsSent"/>, and a <see cref="ProcessSignal.Kill"/> crashes the target. A
     /// <see cref="ProcessSignal.Terminate"/> is only recorded: the simulated process decides nothing by itself.
     /// </remarks>
@@ -251,17 +261,17 @@ public sealed class FakeOs
             Current = identity;
         }
 
-        /// <inheritdoc />
+        /// <summary>This simulated process (PID and start time); also what it reports as <see cref="IProcessTable.Current"/>.</summary>
         public ProcessIdentity Current { get; }
 
         /// <summary>
-        /// When Some, every write through this view fails with that message (a full disk, a read-only file system):
-        /// <see cref="IHeldLock.Write"/>, opening a log file and appending to one.
+        /// When set, every write through this view fails with that message (a full disk, a read-only file system):
+        /// <see cref="IHeldLock.Write"/>, opening a log file and appending to one (null: writes succeed).
         /// </summary>
-        public Option<string> FailWrites { get; set; }
+        public string? FailWrites { get; set; }
 
         /// <inheritdoc />
-        public ProcessStatus Inspect(int pid)
+        ProcessStatus IProcessTable.Inspect(int pid)
         {
             lock (_os._gate)
             {
@@ -272,7 +282,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<SignalDelivery> Send(ProcessIdentity target, ProcessSignal signal)
+        Fin<SignalDelivery> IProcessSignals.Send(ProcessIdentity target, ProcessSignal signal)
         {
             lock (_os._gate)
             {
@@ -290,7 +300,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<LockAttempt> TryLock(string lockPath)
+        Fin<LockAttempt> ILockFiles.TryLock(string lockPath)
         {
             lock (_os._gate)
             {
@@ -310,20 +320,20 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Option<string>> Read(string lockPath) => _os.ReadFile(lockPath);
+        Fin<Option<string>> ILockFiles.Read(string lockPath) => Optional(_os.ReadFile(lockPath));
 
         /// <inheritdoc />
-        public Fin<KernelLock> Probe(string lockPath)
+        Fin<KernelLock> ILockFiles.Probe(string lockPath)
         {
             lock (_os._gate)
                 return _os._files.TryGetValue(lockPath, out var file) && file.LockedBy.Count > 0 ? KernelLock.Held : KernelLock.Free;
         }
 
         /// <inheritdoc />
-        public Fin<Option<DirectoryFacts>> Inspect(string path) => _os.GetDirectory(path);
+        Fin<Option<DirectoryFacts>> IDirectories.Inspect(string path) => _os.DirectoryFactsOf(path);
 
         /// <inheritdoc />
-        public Fin<Unit> CreateAll(string path)
+        Fin<Unit> IDirectories.CreateAll(string path)
         {
             lock (_os._gate)
             {
@@ -334,7 +344,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Unit> CreatePrivate(string path)
+        Fin<Unit> IDirectories.CreatePrivate(string path)
         {
             lock (_os._gate)
             {
@@ -346,7 +356,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Unit> RemoveTree(string path)
+        Fin<Unit> IDirectories.RemoveTree(string path)
         {
             lock (_os._gate)
             {
@@ -360,7 +370,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Unit> SetOwnerOnly(string path)
+        Fin<Unit> IDirectories.SetOwnerOnly(string path)
         {
             lock (_os._gate)
             {
@@ -372,10 +382,10 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<ILogFile> OpenAppend(string path)
+        Fin<ILogFile> ILogFiles.OpenAppend(string path)
         {
-            if (FailWrites.IsSome)
-                return OsErrors.Io((string)FailWrites);
+            if (FailWrites is { } failure)
+                return OsErrors.Io(failure);
             lock (_os._gate)
             {
                 EnsureAlive();
@@ -393,7 +403,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Unit> Rename(string from, string to)
+        Fin<Unit> ILogFiles.Rename(string from, string to)
         {
             lock (_os._gate)
             {
@@ -408,7 +418,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Unit> Delete(string path)
+        Fin<Unit> ILogFiles.Delete(string path)
         {
             lock (_os._gate)
             {
@@ -418,7 +428,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Option<LogFileStat>> Stat(string path)
+        Fin<Option<LogFileStat>> ILogFiles.Stat(string path)
         {
             lock (_os._gate)
             {
@@ -429,7 +439,7 @@ public sealed class FakeOs
         }
 
         /// <inheritdoc />
-        public Fin<Option<ILogFileReader>> OpenRead(string path)
+        Fin<Option<ILogFileReader>> ILogFiles.OpenRead(string path)
         {
             lock (_os._gate)
             {
@@ -460,8 +470,8 @@ public sealed class FakeOs
 
             public Fin<Unit> Append(ReadOnlySpan<byte> entry)
             {
-                if (view.FailWrites.IsSome)
-                    return OsErrors.Io((string)view.FailWrites);
+                if (view.FailWrites is { } failure)
+                    return OsErrors.Io(failure);
                 lock (view._os._gate)
                 {
                     if (_closed)
@@ -524,8 +534,8 @@ public sealed class FakeOs
 
             public Fin<Unit> Write(string content)
             {
-                if (view.FailWrites.IsSome)
-                    return OsErrors.Io((string)view.FailWrites);
+                if (view.FailWrites is { } failure)
+                    return OsErrors.Io(failure);
                 lock (view._os._gate)
                 {
                     file.Content = content;

@@ -22,7 +22,7 @@ public sealed class FakeProcessExit : IProcessExit
     }
 
     /// <inheritdoc />
-    public void Exit(int code)
+    void IProcessExit.Exit(int code)
     {
         lock (_codes)
             _codes.Add(code);

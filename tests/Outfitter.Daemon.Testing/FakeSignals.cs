@@ -1,4 +1,3 @@
-using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Ports;
 
 namespace Outfitter.Daemon.Testing;
@@ -20,7 +19,7 @@ public sealed class FakeSignals : ISignalSource
     }
 
     /// <inheritdoc />
-    public IDisposable Subscribe(Action<StopSignal> onSignal)
+    IDisposable ISignalSource.Subscribe(Action<StopSignal> onSignal)
     {
         lock (_gate)
             _subscribers.Add(onSignal);

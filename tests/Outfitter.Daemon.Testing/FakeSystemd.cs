@@ -1,15 +1,34 @@
 using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Core.Systemd;
+using static LanguageExt.Prelude;
 
 namespace Outfitter.Daemon.Testing;
 
-/// <summary>systemd in memory: the variables it would set, and every notification the daemon sends, in order.</summary>
+/// <summary>
+/// systemd in memory: the variables it would set (all unset by default), and every notification the daemon sends, in
+/// order. It implements the systemd ports explicitly.
+/// </summary>
 public sealed class FakeSystemd : ISystemdEnvironment, ISystemdNotifySocket
 {
     private readonly List<string> _messages = [];
 
-    /// <summary>The variables the daemon sees.</summary>
-    public SystemdFacts Facts { get; set; } = SystemdFacts.None;
+    /// <summary><c>$NOTIFY_SOCKET</c>, or null when unset (systemd's notify socket; <c>@</c> starts an abstract one).</summary>
+    public string? NotifySocket { get; set; }
+
+    /// <summary><c>$WATCHDOG_USEC</c>, or null when unset.</summary>
+    public string? WatchdogUsec { get; set; }
+
+    /// <summary><c>$WATCHDOG_PID</c>, or null when unset.</summary>
+    public string? WatchdogPid { get; set; }
+
+    /// <summary><c>$LISTEN_PID</c>, or null when unset (socket activation).</summary>
+    public string? ListenPid { get; set; }
+
+    /// <summary><c>$LISTEN_FDS</c>, or null when unset.</summary>
+    public string? ListenFds { get; set; }
+
+    /// <summary><c>$LISTEN_FDNAMES</c>, or null when unset.</summary>
+    public string? ListenFdNames { get; set; }
 
     /// <summary>Whether the daemon cleared the <c>LISTEN_*</c> variables.</summary>
     public bool ListenVariablesCleared { get; private set; }
@@ -28,17 +47,18 @@ public sealed class FakeSystemd : ISystemdEnvironment, ISystemdNotifySocket
     public event Action<string>? Sent;
 
     /// <inheritdoc />
-    public SystemdFacts Observe() => Facts;
+    SystemdFacts ISystemdEnvironment.Observe() =>
+        new(Optional(NotifySocket), Optional(WatchdogUsec), Optional(WatchdogPid), Optional(ListenPid), Optional(ListenFds), Optional(ListenFdNames));
 
     /// <inheritdoc />
-    public void ClearListenVariables()
+    void ISystemdEnvironment.ClearListenVariables()
     {
         ListenVariablesCleared = true;
-        Facts = Facts with { ListenPid = LanguageExt.Option<string>.None, ListenFds = LanguageExt.Option<string>.None, ListenFdNames = LanguageExt.Option<string>.None };
+        ListenPid = ListenFds = ListenFdNames = null;
     }
 
     /// <inheritdoc />
-    public bool Notify(NotifyAddress target, string message)
+    bool ISystemdNotifySocket.Notify(NotifyAddress target, string message)
     {
         lock (_messages)
             _messages.Add(message);

@@ -12,7 +12,8 @@ namespace Outfitter.Daemon.Testing;
 
 /// <summary>
 /// An in-memory IPC transport: endpoints are names in a dictionary, connections are pairs of pipes. Dead endpoints (a
-/// socket file left by a crash) can be simulated with <see cref="LeaveDeadEndpoint"/>. Thread-safe.
+/// socket file left by a crash) can be simulated with <see cref="LeaveDeadEndpoint"/>. It implements
+/// <see cref="IIpcTransport"/> explicitly. Thread-safe.
 /// </summary>
 public sealed class InMemoryTransport : IIpcTransport
 {
@@ -26,18 +27,18 @@ public sealed class InMemoryTransport : IIpcTransport
     public bool Exists(string endpoint) => _listeners.ContainsKey(endpoint) || _dead.ContainsKey(endpoint);
 
     /// <inheritdoc />
-    public ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken) =>
+    ValueTask<EndpointProbe> IIpcTransport.ProbeAsync(string endpoint, CancellationToken cancellationToken) =>
         ValueTask.FromResult(_listeners.ContainsKey(endpoint) ? EndpointProbe.Listening : _dead.ContainsKey(endpoint) ? EndpointProbe.Dead : EndpointProbe.Missing);
 
     /// <inheritdoc />
-    public Fin<Unit> RemoveStale(string endpoint)
+    Fin<Unit> IIpcTransport.RemoveStale(string endpoint)
     {
         _dead.TryRemove(endpoint, out _);
         return unit;
     }
 
     /// <inheritdoc />
-    public Fin<IIpcListener> Listen(string endpoint, int backlog)
+    Fin<IIpcListener> IIpcTransport.Listen(string endpoint, int backlog)
     {
         if (_dead.ContainsKey(endpoint))
             return OsErrors.Io($"{endpoint} is already in use");
@@ -46,14 +47,14 @@ public sealed class InMemoryTransport : IIpcTransport
     }
 
     /// <inheritdoc />
-    public Fin<IIpcListener> Adopt(string endpoint, int fd)
+    Fin<IIpcListener> IIpcTransport.Adopt(string endpoint, int fd)
     {
         var listener = new Listener(this, endpoint);
         return _listeners.TryAdd(endpoint, listener) ? listener : OsErrors.Io($"{endpoint} is already in use");
     }
 
     /// <inheritdoc />
-    public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken)
+    ValueTask<Either<ConnectFailure, IIpcStream>> IIpcTransport.ConnectAsync(string endpoint, CancellationToken cancellationToken)
     {
         if (!_listeners.TryGetValue(endpoint, out var listener))
             return ValueTask.FromResult<Either<ConnectFailure, IIpcStream>>(_dead.ContainsKey(endpoint) ? ConnectFailure.Refused : ConnectFailure.NoEndpoint);
@@ -64,11 +65,14 @@ public sealed class InMemoryTransport : IIpcTransport
         return ValueTask.FromResult<Either<ConnectFailure, IIpcStream>>(listener.Offer(server) ? client : ConnectFailure.Refused);
     }
 
-    /// <summary>The descriptors servers on this transport see; None (no limit) unless a test sets them.</summary>
-    public Option<DescriptorUse> DescriptorFacts { get; set; }
+    /// <summary>The descriptor limit servers on this transport see; null (no limit known) unless a test sets it.</summary>
+    public ulong? DescriptorLimit { get; set; }
+
+    /// <summary>How many descriptors servers on this transport see in use (counts only when <see cref="DescriptorLimit"/> is set).</summary>
+    public int DescriptorsInUse { get; set; }
 
     /// <inheritdoc />
-    public Option<DescriptorUse> Descriptors() => DescriptorFacts;
+    Option<DescriptorUse> IIpcTransport.Descriptors() => DescriptorLimit is { } limit ? Some(new DescriptorUse(limit, DescriptorsInUse)) : None;
 
     private sealed class Listener(InMemoryTransport transport, string endpoint) : IIpcListener
     {

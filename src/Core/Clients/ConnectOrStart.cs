@@ -22,16 +22,16 @@ public static class ConnectOrStart
     public const int LogTailLines = 20;
 
     /// <summary>The first wait between attempts.</summary>
-    public static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(10);
+    internal static readonly TimeSpan FirstDelay = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The longest wait between attempts.</summary>
-    public static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(250);
+    internal static readonly TimeSpan MaxDelay = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The spawn lock that elects the starter of the daemon whose lock file is <paramref name="daemonLockPath"/>.</summary>
     public static string SpawnLockPath(string daemonLockPath) => daemonLockPath + SpawnLockSuffix;
 
     /// <summary>Decides the next step at <paramref name="now"/>.</summary>
-    public static ConnectOrStartStep Decide(ConnectOrStartFacts facts, DateTimeOffset now)
+    internal static ConnectOrStartStep Decide(ConnectOrStartFacts facts, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(facts);
         var spawnedAlive = facts.Spawned is SpawnedState.Alive;
@@ -82,7 +82,7 @@ public static class ConnectOrStart
     /// daemon's log (read by the shell when <see cref="ConnectOrStartFailure.NeedsLogTail"/>), <paramref name="name"/>
     /// the daemon's name.
     /// </summary>
-    public static DaemonConnectionError ToError(ConnectOrStartFailure failure, string logTail, string name) =>
+    internal static DaemonConnectionError ToError(ConnectOrStartFailure failure, string logTail, string name) =>
         failure switch
         {
             ConnectOrStartFailure.CannotConnect cannot => cannot.Error,

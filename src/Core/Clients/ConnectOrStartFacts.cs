@@ -6,7 +6,7 @@ using static LanguageExt.Prelude;
 namespace Outfitter.Daemon.Core.Clients;
 
 /// <summary>What the latest connect attempt found: a closed set of cases.</summary>
-public abstract record ConnectResult
+internal abstract record ConnectResult
 {
     private ConnectResult()
     {
@@ -46,7 +46,7 @@ public abstract record ConnectResult
 }
 
 /// <summary>The election of the one client that starts the daemon (a kernel lock on the spawn lock file).</summary>
-public abstract record SpawnLockState
+internal abstract record SpawnLockState
 {
     private SpawnLockState()
     {
@@ -75,7 +75,7 @@ public abstract record SpawnLockState
 }
 
 /// <summary>The daemon this client started, if it started one.</summary>
-public abstract record SpawnedState
+internal abstract record SpawnedState
 {
     private SpawnedState()
     {
@@ -106,7 +106,7 @@ public abstract record SpawnedState
 /// <param name="LastFailure">The last connect failure, for the timeout error.</param>
 /// <param name="Deadline">When this call gives up.</param>
 /// <param name="Timeout">The whole allowance (for messages).</param>
-public sealed record ConnectOrStartFacts(
+internal sealed record ConnectOrStartFacts(
     ConnectResult Connection,
     SpawnLockState SpawnLock,
     SpawnedState Spawned,

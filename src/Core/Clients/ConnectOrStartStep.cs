@@ -4,7 +4,7 @@ using Outfitter.Daemon.Core.Ipc;
 namespace Outfitter.Daemon.Core.Clients;
 
 /// <summary>What connect-or-start does next: a closed set of cases, decided by <see cref="ConnectOrStart.Decide"/>.</summary>
-public abstract record ConnectOrStartStep
+internal abstract record ConnectOrStartStep
 {
     private ConnectOrStartStep()
     {
@@ -30,7 +30,7 @@ public abstract record ConnectOrStartStep
 }
 
 /// <summary>Why connect-or-start gave up: a closed set of cases, each turned into a <see cref="DaemonConnectionError"/> by <see cref="ConnectOrStart.ToError"/>.</summary>
-public abstract record ConnectOrStartFailure
+internal abstract record ConnectOrStartFailure
 {
     private ConnectOrStartFailure()
     {

@@ -8,7 +8,7 @@ using static LanguageExt.Prelude;
 namespace Outfitter.Daemon.Core.Health;
 
 /// <summary>Pure health logic: validating registrations, turning outcomes into a status, and its JSON form.</summary>
-public static class HealthAggregation
+internal static class HealthAggregation
 {
     /// <summary>The default per-check timeout: 5 s.</summary>
     public static readonly TimeSpan DefaultCheckTimeout = TimeSpan.FromSeconds(5);

@@ -4,7 +4,7 @@ using static LanguageExt.Prelude;
 namespace Outfitter.Daemon.Core.Health;
 
 /// <summary>How one health check ended.</summary>
-public abstract record CheckOutcome
+internal abstract record CheckOutcome
 {
     private CheckOutcome()
     {
@@ -35,7 +35,7 @@ public abstract record CheckOutcome
 /// <param name="Name">The check's unique name.</param>
 /// <param name="Outcome">How it ended.</param>
 /// <param name="Duration">How long it ran.</param>
-public sealed record CheckReport(string Name, CheckOutcome Outcome, TimeSpan Duration)
+internal sealed record CheckReport(string Name, CheckOutcome Outcome, TimeSpan Duration)
 {
     /// <summary>The check's tags (as registered), in order; empty for none.</summary>
     public Seq<string> Tags { get; init; } = Empty;

@@ -53,7 +53,7 @@ public enum ListenDecision
 }
 
 /// <summary>Pure decisions about IPC endpoints: reuse or refuse at listen time; classify a failed connect.</summary>
-public static class EndpointDecisions
+internal static class EndpointDecisions
 {
     /// <summary>Decides what to do with <paramref name="probe"/> before listening. Unlike the reference, a live socket is never deleted.</summary>
     public static ListenDecision BeforeListen(EndpointProbe probe) => probe switch

@@ -8,7 +8,7 @@ namespace Outfitter.Daemon.Core.Ipc;
 public static class SocketPaths
 {
     /// <summary>The longest Unix socket path in bytes: <c>sun_path</c> is 108 bytes on Linux and 104 on macOS, NUL included.</summary>
-    public static int MaxUnixPathBytes(OsFamily os) => os == OsFamily.Linux ? 107 : 103;
+    internal static int MaxUnixPathBytes(OsFamily os) => os == OsFamily.Linux ? 107 : 103;
 
     /// <summary>True for a Windows named-pipe path (<c>\\.\pipe\name</c>).</summary>
     public static bool IsNamedPipe(string path) => path.StartsWith(@"\\.\pipe\", StringComparison.OrdinalIgnoreCase);
@@ -34,7 +34,7 @@ public static class SocketPaths
     /// The lock file that belongs to a socket: <c>&lt;dir&gt;/daemon.lock</c> beside <c>&lt;dir&gt;/daemon.sock</c>, as
     /// <see cref="PathResolver"/> lays them out. None for other names (the caller can name it explicitly).
     /// </summary>
-    public static Option<string> SiblingLockPath(string socketPath) =>
+    internal static Option<string> SiblingLockPath(string socketPath) =>
         socketPath.EndsWith("/" + PathResolver.SocketFileName, StringComparison.Ordinal)
             ? Some(socketPath[..^PathResolver.SocketFileName.Length] + PathResolver.LockFileName)
             : None;

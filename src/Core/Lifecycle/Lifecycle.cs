@@ -8,7 +8,7 @@ namespace Outfitter.Daemon.Core.Lifecycle;
 /// stopped → starting → running (start), running → stopping → stopped (stop or signal), starting → stopped (start failed);
 /// every other pair gives a <see cref="DaemonError"/> value.
 /// </summary>
-public static class Lifecycle
+internal static class Lifecycle
 {
     /// <summary>The next state after <paramref name="event"/> in <paramref name="state"/>, or why it is not allowed.</summary>
     /// <param name="state">The current state.</param>

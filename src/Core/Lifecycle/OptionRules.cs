@@ -8,7 +8,7 @@ namespace Outfitter.Daemon.Core.Lifecycle;
 /// each saying what to fix, and <see cref="Describe"/> turns them into the one message the shell throws as an
 /// <see cref="ArgumentException"/>. The shell validates a caller's options once, when it copies them.
 /// </summary>
-public static class OptionRules
+internal static class OptionRules
 {
     /// <summary>The reference's default shutdown timeout.</summary>
     public static readonly TimeSpan DefaultShutdownTimeout = TimeSpan.FromSeconds(5);

@@ -10,7 +10,7 @@ namespace Outfitter.Daemon.Core.Lifecycle;
 /// </summary>
 /// <param name="Order">Handler indices in the order they run.</param>
 /// <param name="Budget">The total time all handlers may take.</param>
-public sealed record ShutdownPlan(Seq<int> Order, TimeSpan Budget)
+internal sealed record ShutdownPlan(Seq<int> Order, TimeSpan Budget)
 {
     /// <summary>Plans the shutdown of <paramref name="handlerCount"/> registered handlers within <paramref name="budget"/>.</summary>
     public static ShutdownPlan Create(int handlerCount, TimeSpan budget) =>
@@ -20,7 +20,7 @@ public sealed record ShutdownPlan(Seq<int> Order, TimeSpan Budget)
 }
 
 /// <summary>How one shutdown handler ended.</summary>
-public abstract record HandlerOutcome
+internal abstract record HandlerOutcome
 {
     private HandlerOutcome()
     {
@@ -40,7 +40,7 @@ public abstract record HandlerOutcome
 }
 
 /// <summary>Pure evaluation of a finished shutdown.</summary>
-public static class ShutdownOutcome
+internal static class ShutdownOutcome
 {
     /// <summary>
     /// The result <c>StopAsync</c> reports: <see cref="DaemonErrorCode.ShutdownTimeout"/> when any handler was abandoned or

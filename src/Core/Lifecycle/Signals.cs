@@ -2,19 +2,6 @@ using LanguageExt;
 
 namespace Outfitter.Daemon.Core.Lifecycle;
 
-/// <summary>The signals that stop a daemon (POSIX numbers on Linux and macOS).</summary>
-public enum StopSignal
-{
-    /// <summary>SIGINT (2): Ctrl+C.</summary>
-    Interrupt = 2,
-
-    /// <summary>SIGQUIT (3).</summary>
-    Quit = 3,
-
-    /// <summary>SIGTERM (15): the polite request from <c>kill</c>, systemd, Docker.</summary>
-    Terminate = 15,
-}
-
 /// <summary>What to do when a stop signal arrives.</summary>
 public enum SignalDecision
 {
@@ -52,7 +39,7 @@ public static class SignalPolicy
     /// </summary>
     /// <param name="state">The daemon's state when the signal arrives.</param>
     /// <param name="signalledBefore">Whether a stop signal already arrived during this run.</param>
-    public static SignalDecision Decide(DaemonState state, bool signalledBefore) => state switch
+    internal static SignalDecision Decide(DaemonState state, bool signalledBefore) => state switch
     {
         DaemonState.Running => SignalDecision.StopGracefully,
         DaemonState.Stopping => signalledBefore ? SignalDecision.ForceExit : SignalDecision.StopGracefully,
@@ -71,7 +58,7 @@ public static class SignalPolicy
     };
 
     /// <summary>The exit code after a signal-initiated graceful stop ended with <paramref name="result"/>.</summary>
-    public static int ExitCodeAfterStop(LanguageExt.Either<DaemonError, LanguageExt.Unit> result) =>
+    internal static int ExitCodeAfterStop(LanguageExt.Either<DaemonError, LanguageExt.Unit> result) =>
         ExitCodeAfterStop(result.MatchUnsafe(Right: _ => null, Left: e => e));
 
     /// <summary>The exit code of a forced exit by a second signal: 128 + the signal number, as the shell reports it.</summary>
@@ -82,7 +69,7 @@ public static class SignalPolicy
     /// code of <see cref="ExitCodeAfterStop(DaemonError)"/>; after a forced exit, <see cref="ForcedExitCode"/>; after a stop only the
     /// API asked for, None (the caller owns the process and goes on).
     /// </summary>
-    public static LanguageExt.Option<int> ExitCode(RunEnd end) => end switch
+    internal static LanguageExt.Option<int> ExitCode(RunEnd end) => end switch
     {
         RunEnd.Stopped stopped => stopped.RequestedBy is null ? Option<int>.None : Option<int>.Some(ExitCodeAfterStop(stopped.Error)),
         RunEnd.Forced forced => ForcedExitCode(forced.Signal),

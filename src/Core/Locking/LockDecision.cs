@@ -1,42 +1,8 @@
 using LanguageExt;
+using Outfitter.Daemon.Core.Locking;
 
-namespace Outfitter.Daemon.Core.Locking;
-
-/// <summary>Whether another open handle holds the kernel lock on the lock file.</summary>
-public enum KernelLock
-{
-    /// <summary>No other handle holds it (when acquiring: we now hold it).</summary>
-    Free,
-
-    /// <summary>Another handle holds it: a live owner, whatever the file says.</summary>
-    Held,
-}
-
-/// <summary>Why a file naming an owner is stale.</summary>
-public enum StaleReason
-{
-    /// <summary>The named process no longer exists.</summary>
-    OwnerDead,
-
-    /// <summary>The PID exists but belongs to a different process (its start time differs from the recorded one).</summary>
-    PidReused,
-
-    /// <summary>The file names this very process, which does not hold the kernel lock: a leftover of an earlier handle.</summary>
-    OwnLeftover,
-}
-
-/// <summary>Why the lock is considered held.</summary>
-public enum HeldReason
-{
-    /// <summary>Another handle holds the kernel lock.</summary>
-    KernelLock,
-
-    /// <summary>
-    /// No kernel lock, but the file names a live process that matches it (a reference-format file written by the
-    /// TypeScript package, which takes no kernel lock, or an owner whose start time we could not read).
-    /// </summary>
-    LiveOwnerInFile,
-}
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>The outcome of looking at a lock: a closed set of cases, decided purely by <see cref="LockDecisions.Decide"/>.</summary>
 public abstract record LockDecision

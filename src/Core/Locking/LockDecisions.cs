@@ -7,7 +7,7 @@ namespace Outfitter.Daemon.Core.Locking;
 /// The pure heart of locking: given what the adapter observed (kernel lock, file content, the named process), decide.
 /// See docs/adr/0002-single-instance-locking.md.
 /// </summary>
-public static class LockDecisions
+internal static class LockDecisions
 {
     /// <summary>
     /// Decides what a lock observation means.

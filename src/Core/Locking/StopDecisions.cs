@@ -2,62 +2,8 @@ using LanguageExt;
 
 namespace Outfitter.Daemon.Core.Locking;
 
-/// <summary>Why a stop may not signal the process a lock file names.</summary>
-public enum SignalRefusal
-{
-    /// <summary>
-    /// Nobody holds the kernel lock: no daemon of ours owns the lock, whatever the file says (a leftover of a crashed
-    /// owner, or a file written by a process that takes no kernel lock, such as the TypeScript package).
-    /// </summary>
-    NotLocked,
-
-    /// <summary>The lock is held, but the file names no PID yet (the holder has locked and not yet written).</summary>
-    NoPidInFile,
-
-    /// <summary>The file names this very process; a stop never signals itself.</summary>
-    NamesSelf,
-
-    /// <summary>The named process was not inspected, so nothing says it is the holder.</summary>
-    NotInspected,
-
-    /// <summary>The named process no longer exists (the holder has not yet rewritten its dead predecessor's file).</summary>
-    OwnerDead,
-
-    /// <summary>The file records no start time, or the named process's start time cannot be read: the PID cannot be trusted.</summary>
-    StartTimeUnknown,
-
-    /// <summary>The named PID belongs to a different process now (its start time differs from the recorded one).</summary>
-    PidReused,
-}
-
-/// <summary>Whether a stop may send a signal, and to whom: a closed set of cases, decided by <see cref="StopDecisions.WhomToSignal"/>.</summary>
-public abstract record SignalPermission
-{
-    private SignalPermission()
-    {
-    }
-
-    /// <summary>The kernel lock is held and <paramref name="Owner"/> (PID and start time) is provably the process the file names.</summary>
-    public sealed record Allowed(ProcessIdentity Owner) : SignalPermission;
-
-    /// <summary>No process may be signalled; <paramref name="NamedPid"/> is the PID the file names, if any (else null).</summary>
-    /// <param name="Reason">Why nothing may be signalled.</param>
-    /// <param name="NamedPid">The PID the lock file names, or null.</param>
-    public sealed record Refused(SignalRefusal Reason, int? NamedPid) : SignalPermission
-    {
-        /// <summary>A refusal whose named PID is an option, as the core's decisions produce it.</summary>
-        internal Refused(SignalRefusal reason, Option<int> namedPid)
-            : this(reason, namedPid.MatchUnsafe(Some: p => (int?)p, None: () => null))
-        {
-        }
-
-        /// <summary>The named PID as the core's decisions use it.</summary>
-        internal Option<int> Named => NamedPid is { } pid ? Prelude.Some(pid) : Prelude.None;
-    }
-}
-
 /// <summary>What a stop does about the process it means to signal: a closed set of cases, decided by <see cref="StopDecisions.Target"/>.</summary>
-public abstract record SignalTarget
+internal abstract record SignalTarget
 {
     private SignalTarget()
     {
@@ -77,7 +23,7 @@ public abstract record SignalTarget
 }
 
 /// <summary>What a clean-up may do with a lock file whose kernel lock it holds: a closed set of cases, decided by <see cref="StopDecisions.Cleanup"/>.</summary>
-public abstract record LockFileCleanup
+internal abstract record LockFileCleanup
 {
     private LockFileCleanup()
     {
@@ -96,7 +42,7 @@ public abstract record LockFileCleanup
 /// So a process may be signalled only when the kernel lock is held (a live holder exists) and the file names a process
 /// whose recorded start time is known and equals the live process's start time. Anything less refuses.
 /// </summary>
-public static class StopDecisions
+internal static class StopDecisions
 {
     /// <summary>Decides whom a stop may signal.</summary>
     /// <param name="kernel">Whether another handle holds the kernel lock on the lock file.</param>

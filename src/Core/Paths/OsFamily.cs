@@ -1,4 +1,5 @@
-namespace Outfitter.Daemon.Core.Paths;
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>The operating-system family whose conventions decide where daemon files live.</summary>
 public enum OsFamily

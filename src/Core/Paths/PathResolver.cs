@@ -7,7 +7,7 @@ namespace Outfitter.Daemon.Core.Paths;
 /// package's <c>getSocketPath</c>/<c>getLockPath</c>/<c>getPidPath</c>/<c>getDaemonDir</c>, plus two safety rules
 /// (validated tool names, and a private temp-dir fallback when <c>/run/user/&lt;uid&gt;</c> is missing).
 /// </summary>
-public static class PathResolver
+internal static class PathResolver
 {
     /// <summary>The socket file name under the daemon directory.</summary>
     public const string SocketFileName = "daemon.sock";

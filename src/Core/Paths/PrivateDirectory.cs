@@ -11,7 +11,7 @@ namespace Outfitter.Daemon.Core.Paths;
 public sealed record DirectoryFacts(bool IsDirectory, bool IsSymbolicLink, uint OwnerUid, int Mode);
 
 /// <summary>What to do so that a directory is private to the current user.</summary>
-public abstract record PrivateDirectoryDecision
+internal abstract record PrivateDirectoryDecision
 {
     private PrivateDirectoryDecision()
     {
@@ -31,7 +31,7 @@ public abstract record PrivateDirectoryDecision
 }
 
 /// <summary>Pure decisions about private directories (the temp-dir fallback for the runtime directory).</summary>
-public static class PrivateDirectory
+internal static class PrivateDirectory
 {
     /// <summary>Owner read, write and search: 0700.</summary>
     public const int OwnerOnlyMode = 0b111_000_000;

@@ -2,7 +2,8 @@ using System.Diagnostics.CodeAnalysis;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
-namespace Outfitter.Daemon.Core.Paths;
+// User-facing: in the namespace users import (the file lives with the core concept it belongs to).
+namespace Outfitter.Daemon;
 
 /// <summary>
 /// A tool name that is safe to use as one directory or pipe-name component: it cannot escape the runtime directory.

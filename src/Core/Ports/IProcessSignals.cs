@@ -1,17 +1,6 @@
 using LanguageExt;
-using Outfitter.Daemon.Core.Locking;
 
 namespace Outfitter.Daemon.Core.Ports;
-
-/// <summary>The signals a stop sends.</summary>
-public enum ProcessSignal
-{
-    /// <summary>SIGTERM: please stop (on Windows, where there is no polite equivalent for a console-less daemon, a kill).</summary>
-    Terminate,
-
-    /// <summary>SIGKILL: stop now.</summary>
-    Kill,
-}
 
 /// <summary>What happened to a signal sent with <see cref="IProcessSignals.Send"/>.</summary>
 public enum SignalDelivery

@@ -10,7 +10,7 @@ namespace Outfitter.Daemon.Core.Systemd;
 /// Pure systemd decisions: where to notify, whether and how often to feed the watchdog, which inherited socket to adopt,
 /// and what each message says. The shell reads the variables and sends the datagrams. See docs/adr/0006-systemd.md.
 /// </summary>
-public static class SystemdDecisions
+internal static class SystemdDecisions
 {
     /// <summary>The first passed file descriptor (<c>SD_LISTEN_FDS_START</c>).</summary>
     public const int ListenFdsStart = 3;

@@ -26,13 +26,3 @@ public sealed record SystemdFacts(
 /// <param name="Address">The socket address: a path, or the name after <c>@</c>.</param>
 /// <param name="IsAbstract">True for the Linux abstract namespace (<c>@…</c> in <c>$NOTIFY_SOCKET</c>).</param>
 public sealed record NotifyAddress(string Address, bool IsAbstract);
-
-/// <summary>When the watchdog is fed.</summary>
-public enum WatchdogMode
-{
-    /// <summary>Only while every health check passes, so systemd restarts a daemon whose checks fail (default).</summary>
-    HealthyOnly,
-
-    /// <summary>Always, as long as the process runs (systemd then only catches hangs).</summary>
-    Always,
-}

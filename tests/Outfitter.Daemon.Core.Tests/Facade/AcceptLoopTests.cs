@@ -15,7 +15,7 @@ public sealed class AcceptLoopTests
 {
     private const string Socket = "/run/test/svc.sock";
 
-    private static readonly FakeRuntimeEnvironment Runtime = new(new RuntimeFacts(OsFamily.Linux, None, None, None, "/tmp", 1000, RunUserDirExists: false));
+    private static readonly FakeRuntimeEnvironment Runtime = new();
 
     [Fact]
     public async Task Failed_accepts_wait_a_growing_pause_on_the_clock_never_spin_and_resume_when_accepting_works_again()
@@ -26,7 +26,7 @@ public sealed class AcceptLoopTests
         await using var server = new IpcServer(Socket, new IpcServerOptions(), transport, new FakeOs().Start(4242), Runtime, time, log);
         server.OnRequest(IpcBuiltins.Ping);
         Assert.True((await server.ListenAsync()).IsSuccess);
-        var connecting = transport.Inner.ConnectAsync(Socket, CancellationToken.None);
+        var connecting = transport.Inner.AsTransport().ConnectAsync(Socket, CancellationToken.None);
 
         // Each retry happens only once the fake clock has moved by at least the next pause: 5, 10, 20, 40 ms. The clock
         // moves 1 ms at a time (the loop may register its pause a little after the failure is counted).
@@ -95,7 +95,7 @@ public sealed class AcceptLoopTests
 
         var first = await ConnectAndPingAsync(transport);
         var second = await ConnectAndPingAsync(transport);
-        var third = (await transport.ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
+        var third = (await transport.AsTransport().ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
         await third.WriteAsync(Ping, CancellationToken.None);
         var answer = ReadLineAsync(third);
         await WaitUntil(() => log.Entries.Select(e => e.Message).Any(l => l.Contains("holds 2 connections, its limit", StringComparison.Ordinal)), "the limit is logged");
@@ -124,7 +124,7 @@ public sealed class AcceptLoopTests
         var started = 0;
         server.OnRequest(_ => Interlocked.Increment(ref started) == 1 ? IpcResult.Pending(gate.Task) : IpcResult.Written);
         Assert.True((await server.ListenAsync()).IsSuccess);
-        var client = (await transport.ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
+        var client = (await transport.AsTransport().ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
 
         // The first request's handler is running (and holds the read loop's slot); the next line is sent and waits unread.
         await client.WriteAsync(Line("slow"), CancellationToken.None);
@@ -185,7 +185,7 @@ public sealed class AcceptLoopTests
 
     private static async Task<IIpcStream> ConnectAndPingAsync(InMemoryTransport transport)
     {
-        var client = (await transport.ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
+        var client = (await transport.AsTransport().ConnectAsync(Socket, CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
         await client.WriteAsync(Ping, CancellationToken.None);
         Assert.Contains("\"pong\":true", await ReadLineAsync(client).WaitAsync(TimeSpan.FromSeconds(30)), StringComparison.Ordinal);
         return client;
@@ -246,15 +246,15 @@ public sealed class AcceptLoopTests
         /// <summary>How many attempts have returned a value (an attempt that waits for a client has not).</summary>
         public int Returned => Volatile.Read(ref _returned);
 
-        public ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken) => inner.ProbeAsync(endpoint, cancellationToken);
+        public ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken) => inner.AsTransport().ProbeAsync(endpoint, cancellationToken);
 
-        public Fin<Unit> RemoveStale(string endpoint) => inner.RemoveStale(endpoint);
+        public Fin<Unit> RemoveStale(string endpoint) => inner.AsTransport().RemoveStale(endpoint);
 
-        public Fin<IIpcListener> Listen(string endpoint, int backlog) => inner.Listen(endpoint, backlog).Map(l => (IIpcListener)new Listener(l, this));
+        public Fin<IIpcListener> Listen(string endpoint, int backlog) => inner.AsTransport().Listen(endpoint, backlog).Map(l => (IIpcListener)new Listener(l, this));
 
-        public Fin<IIpcListener> Adopt(string endpoint, int fd) => inner.Adopt(endpoint, fd);
+        public Fin<IIpcListener> Adopt(string endpoint, int fd) => inner.AsTransport().Adopt(endpoint, fd);
 
-        public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken) => inner.ConnectAsync(endpoint, cancellationToken);
+        public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken) => inner.AsTransport().ConnectAsync(endpoint, cancellationToken);
 
         public Option<DescriptorUse> Descriptors() => Option<DescriptorUse>.None;
 

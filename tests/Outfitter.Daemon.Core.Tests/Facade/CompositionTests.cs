@@ -54,7 +54,7 @@ public sealed class CompositionTests
         Assert.True((await host.StartAsync()).IsSuccess);
 
         Assert.Equal("/run/test/svc/daemon.sock", host.SocketPath);
-        Assert.Equal(Some(LockFileContent.Format(_machine.Process.Current)), _machine.Os.ReadFile("/run/test/svc/daemon.lock"));
+        Assert.Equal(LockFileContent.Format(_machine.Process.Current), _machine.Os.ReadFile("/run/test/svc/daemon.lock"));
         Assert.True(_machine.Transport.Exists(host.SocketPath));
         await using var client = ClientFor(host, provider);
         Assert.True((await client.ConnectAsync()).IsSuccess);
@@ -72,7 +72,7 @@ public sealed class CompositionTests
         Assert.True((await Ask(client, """{"type":"shutdown"}""")).GetProperty("stopping").GetBoolean());
         Assert.True((await host.WaitForStopAsync().WaitAsync(Deadline)).IsSuccess);
         Assert.Equal(DaemonState.Stopped, host.State);
-        Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock").IsNone);
+        Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock") is null);
         Assert.False(_machine.Transport.Exists(host.SocketPath));
     }
 
@@ -93,7 +93,7 @@ public sealed class CompositionTests
         Assert.Same(_machine.Process, provider.GetRequiredService<ILogFiles>());
 
         // A client app's connect-or-start through the container's ports: the daemon already listens, nothing is spawned.
-        Assert.True(_machine.Transport.Listen("/run/test/svc/daemon.sock", 16).IsSucc);
+        Assert.True(_machine.Transport.AsTransport().Listen("/run/test/svc/daemon.sock", 16).IsSucc);
         var connected = await DaemonClient.ConnectOrStartAsync(ports, "svc", new DaemonStartInfo("/usr/bin/svc", ["run"])).WaitAsync(Deadline);
         Assert.True(connected.TryGetValue(out var daemon), connected.IsSuccess ? "" : connected.Error.Message);
         Assert.False(daemon.Started);
@@ -143,7 +143,7 @@ public sealed class CompositionTests
 
         Assert.Equal(0, await _machine.Exit.Exited.WaitAsync(Deadline));
         Assert.False(_machine.Transport.Exists(host.SocketPath));
-        Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock").IsNone);
+        Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock") is null);
     }
 
     [Fact]
@@ -192,7 +192,7 @@ public sealed class CompositionTests
         Assert.False(options.HandleSignals);
         Assert.Equal(12, options.Ipc.MaxConnections);
         Assert.Equal(4096, options.Ipc.MaxLineBytes);
-        Assert.Equal(Outfitter.Daemon.Core.Systemd.WatchdogMode.Always, options.Systemd.Watchdog);
+        Assert.Equal(WatchdogMode.Always, options.Systemd.Watchdog);
         Assert.Equal(TimeSpan.FromSeconds(3), options.Systemd.StatusInterval);
         Assert.Equal("from-code", options.Version);
         Assert.Equal("from-config", host.Name);
@@ -267,7 +267,7 @@ public sealed class CompositionTests
 
         await app.StopAsync();
         Assert.Equal(DaemonState.Stopped, host.State);
-        Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock").IsNone);
+        Assert.True(_machine.Os.ReadFile("/run/test/svc/daemon.lock") is null);
         Assert.Empty(_machine.Exit.Codes);
     }
 }

@@ -184,9 +184,9 @@ public sealed class ConnectOrStartModelProperties
             {
                 if (!_listening.ContainsKey(daemon))
                     return false.Label($"daemon {daemon.Pid} runs without listening at the end: {outcome}");
-                if (LockFileContent.Parse(Os.ReadFile(LockPath)) != new LockFileContent.Owned(daemon))
+                if (LockFileContent.Parse(LanguageExt.Prelude.Optional(Os.ReadFile(LockPath))) != new LockFileContent.Owned(daemon))
                     return false.Label($"the live daemon's lock file is gone or names someone else: {outcome}");
-                if (_machine.Transport.ProbeAsync(Socket, default).AsTask().Result != EndpointProbe.Listening)
+                if (_machine.Transport.AsTransport().ProbeAsync(Socket, default).AsTask().Result != EndpointProbe.Listening)
                     return false.Label($"the live daemon's socket is gone: {outcome}");
             }
 
@@ -198,7 +198,7 @@ public sealed class ConnectOrStartModelProperties
             if (running.Count == 0 && stop is OwnerSignalResult.Sent)
                 return false.Label($"stop signalled {stop} with no daemon running: {outcome}");
             var removed = new DaemonLockService(tool, tool, tool).RemoveStale(LockPath);
-            if (running.Count == 1 && (removed.Match(r => r, _ => true) || Os.ReadFile(LockPath).IsNone))
+            if (running.Count == 1 && (removed.Match(r => r, _ => true) || Os.ReadFile(LockPath) is null))
                 return false.Label($"the clean-up deleted the live daemon's lock file ({removed}): {outcome}");
 
             if (Os.SignalsSent.Any(s => !_daemons.Any(d => d.Pid == s.Pid && d.StartTime == s.StartTime)))
@@ -210,7 +210,7 @@ public sealed class ConnectOrStartModelProperties
             return true.ToProperty();
         }
 
-        private bool IsRunning(ProcessIdentity process) => Os.StartTimeOf(process.Pid) == process.Start;
+        private bool IsRunning(ProcessIdentity process) => Os.StartTimeOf(process.Pid) == process.StartTime;
 
         /// <summary>A spawned daemon's start-up, as the real one does it: take the lock, then listen (replacing a dead socket).</summary>
         private int? DaemonStartUp(FakeLaunchContext context)
@@ -237,9 +237,9 @@ public sealed class ConnectOrStartModelProperties
 
                 if (behaviour == Behaviour.NeverListens)
                     return null;
-                if (_machine.Transport.ProbeAsync(Socket, default).AsTask().Result == EndpointProbe.Dead)
-                    _machine.Transport.RemoveStale(Socket);
-                var listener = _machine.Transport.Listen(Socket, 16);
+                if (_machine.Transport.AsTransport().ProbeAsync(Socket, default).AsTask().Result == EndpointProbe.Dead)
+                    _machine.Transport.AsTransport().RemoveStale(Socket);
+                var listener = _machine.Transport.AsTransport().Listen(Socket, 16);
                 return listener.Match<int?>(
                     Succ: l =>
                     {
@@ -283,22 +283,22 @@ public sealed class ConnectOrStartModelProperties
         {
             private InMemoryTransport Inner => world._machine.Transport;
 
-            public ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken) => Inner.ProbeAsync(endpoint, cancellationToken);
+            public ValueTask<EndpointProbe> ProbeAsync(string endpoint, CancellationToken cancellationToken) => Inner.AsTransport().ProbeAsync(endpoint, cancellationToken);
 
-            public Fin<Unit> RemoveStale(string endpoint) => Inner.RemoveStale(endpoint);
+            public Fin<Unit> RemoveStale(string endpoint) => Inner.AsTransport().RemoveStale(endpoint);
 
-            public Fin<IIpcListener> Listen(string endpoint, int backlog) => Inner.Listen(endpoint, backlog);
+            public Fin<IIpcListener> Listen(string endpoint, int backlog) => Inner.AsTransport().Listen(endpoint, backlog);
 
-            public Fin<IIpcListener> Adopt(string endpoint, int fd) => Inner.Adopt(endpoint, fd);
+            public Fin<IIpcListener> Adopt(string endpoint, int fd) => Inner.AsTransport().Adopt(endpoint, fd);
 
-            public Option<DescriptorUse> Descriptors() => Inner.Descriptors();
+            public Option<DescriptorUse> Descriptors() => Inner.AsTransport().Descriptors();
 
             public ValueTask<Either<ConnectFailure, IIpcStream>> ConnectAsync(string endpoint, CancellationToken cancellationToken)
             {
                 lock (world._gate)
                 {
                     world.BeforeConnect();
-                    var result = Inner.ConnectAsync(endpoint, cancellationToken).AsTask().Result;
+                    var result = Inner.AsTransport().ConnectAsync(endpoint, cancellationToken).AsTask().Result;
                     if (result.IsRight)
                         world._connectedAtEpoch[client] = world._crashes;
                     return ValueTask.FromResult(result);

@@ -91,14 +91,14 @@ public sealed class DaemonClientTests
         _machine.Launcher.OnStart = context =>
         {
             Assert.True(new DaemonLockService(context.Process, context.Process, context.Process).Acquire(LockPath).IsSuccess);
-            Assert.True(_machine.Transport.Listen(Socket, 16).IsSucc);
+            Assert.True(_machine.Transport.AsTransport().Listen(Socket, 16).IsSucc);
             return null;
         };
 
     [Fact]
     public void A_running_daemon_is_connected_to_and_nothing_is_started()
     {
-        Assert.True(_machine.Transport.Listen(Socket, 16).IsSucc);
+        Assert.True(_machine.Transport.AsTransport().Listen(Socket, 16).IsSucc);
 
         var (client, started) = Call().Match(c => c, e => throw new Xunit.Sdk.XunitException(e.ToString()));
 
@@ -120,7 +120,7 @@ public sealed class DaemonClientTests
         client.Close();
         var spawn = Assert.Single(_machine.Launcher.Spawns);
         Assert.Equal(new DaemonLaunch("/usr/bin/tool", Seq("run", "--name", "tool"), None, Seq(("A", Some("1")), ("B", Option<string>.None)), Log), spawn.Launch);
-        Assert.True(_machine.Os.ReadFile(ConnectOrStart.SpawnLockPath(LockPath)).IsNone, "the election's file outlived the start");
+        Assert.True(_machine.Os.ReadFile(ConnectOrStart.SpawnLockPath(LockPath)) is null, "the election's file outlived the start");
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class DaemonClientTests
     [Fact]
     public void A_program_that_cannot_be_spawned_is_a_start_failure_not_an_exception()
     {
-        _machine.Launcher.FailSpawn = _ => Some("no such file or directory");
+        _machine.Launcher.FailSpawn = _ => "no such file or directory";
 
         var error = Assert.IsType<DaemonConnectionError.StartFailedError>(Call().Match(_ => null!, e => e));
 
@@ -250,7 +250,7 @@ public sealed class DaemonClientTests
     [Fact]
     public async Task The_client_it_builds_waits_on_the_ports_clock_and_the_callers_options_are_unchanged()
     {
-        var listener = _machine.Transport.Listen(Socket, 16).Match(l => l, e => throw new Xunit.Sdk.XunitException(e.ToString()));
+        var listener = _machine.Transport.AsTransport().Listen(Socket, 16).Match(l => l, e => throw new Xunit.Sdk.XunitException(e.ToString()));
         var clientOptions = new IpcClientOptions { ConnectTimeout = TimeSpan.FromMinutes(30) };
         var options = new ConnectOrStartOptions { StartTimeout = TimeSpan.FromSeconds(5), Client = clientOptions };
         var (client, started) = (await Begin(options).WaitAsync(TimeSpan.FromSeconds(20))).ToEither().Match(c => c, e => throw new Xunit.Sdk.XunitException(e.ToString()));

@@ -27,7 +27,7 @@ public sealed partial class DaemonFileLoggerTests
         return new DaemonFileLoggerProvider(options, _machine.Ports.LogFiles, _machine.Ports.Time);
     }
 
-    private string Log(string path = LogPath) => _machine.Os.ReadFile(path).IfNone("");
+    private string Log(string path = LogPath) => _machine.Os.ReadFile(path) ?? "";
 
     private List<string> Lines(string path = LogPath) => [.. Log(path).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
 
@@ -274,7 +274,7 @@ public sealed partial class DaemonFileLoggerTests
         Assert.Equal("No space left on device", provider.LastError);
 
         // Space again, but within the retry interval the file system is left alone: still dropped.
-        _machine.Process.FailWrites = LanguageExt.Option<string>.None;
+        _machine.Process.FailWrites = null;
         logger.LogInformation("lost 3");
         Assert.Equal(3, provider.DroppedEntries);
 

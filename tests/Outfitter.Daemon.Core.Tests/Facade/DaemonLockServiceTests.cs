@@ -21,7 +21,7 @@ public sealed class DaemonLockServiceTests
         using var handle = Right(ServiceFor(process).Acquire(LockPath));
 
         Assert.True(_os.DirectoryExists("/run/user/1000/tool"));
-        Assert.Equal(LockFileContent.Format(process.Current), (string)_os.ReadFile(LockPath));
+        Assert.Equal(LockFileContent.Format(process.Current), _os.ReadFile(LockPath));
         Assert.Equal(100, handle.Pid);
     }
 
@@ -38,7 +38,7 @@ public sealed class DaemonLockServiceTests
         Assert.True(ServiceFor(other).IsDaemonAlive(LockPath));
 
         Right(ServiceFor(owner).Release(handle));
-        Assert.True(_os.ReadFile(LockPath).IsNone);
+        Assert.True(_os.ReadFile(LockPath) is null);
         Assert.False(ServiceFor(other).IsDaemonAlive(LockPath));
         using var next = Right(ServiceFor(other).Acquire(LockPath));
         Assert.IsType<LockDecision.Acquire>(next.Decision);
@@ -117,7 +117,7 @@ public sealed class DaemonLockServiceTests
         Right(service.Release(handle));
         handle.Dispose();
 
-        Assert.Equal("garbage", (string)_os.ReadFile(LockPath));
+        Assert.Equal("garbage", _os.ReadFile(LockPath));
         Assert.True(handle.IsReleased);
     }
 
@@ -131,7 +131,7 @@ public sealed class DaemonLockServiceTests
 
         Assert.Equal(LockErrorCode.Io, error.Code);
         Assert.Contains("disk full", error.Message, StringComparison.Ordinal);
-        owner.FailWrites = Option<string>.None;
+        owner.FailWrites = null;
         using var handle = Right(ServiceFor(owner).Acquire(LockPath));
     }
 

@@ -155,7 +155,7 @@ public sealed class DaemonLogReaderTests
     public void Tail_refuses_a_negative_count_and_a_directory()
     {
         Write(LogPath, "x\n");
-        _machine.Process.CreateAll(FakeMachine.RuntimeDir + "/svc");
+        _machine.Process.AsDirectories().CreateAll(FakeMachine.RuntimeDir + "/svc");
 
         Assert.Throws<ArgumentOutOfRangeException>(() => _reader.Tail(LogPath, -1));
         Assert.Throws<IOException>(() => _reader.Tail(FakeMachine.RuntimeDir + "/svc", 1));
@@ -175,7 +175,7 @@ public sealed class DaemonLogReaderTests
 
         var tail = _reader.Tail(LogPath, 8);
 
-        Assert.True(_machine.Os.ReadFile(LogPath + ".1").IsSome);
+        Assert.True(_machine.Os.ReadFile(LogPath + ".1") is not null);
         Assert.Equal(Enumerable.Range(33, 8).Select(i => $"entry {i}"), tail.Select(Message));
     }
 
@@ -230,9 +230,9 @@ public sealed class DaemonLogReaderTests
         await using var follow = Follow();
         var first = follow.MoveNextAsync();
 
-        _machine.Process.Rename(LogPath + ".1", LogPath + ".2");
+        _machine.Process.AsLogFiles().Rename(LogPath + ".1", LogPath + ".2");
         Write(LogPath, Lines(3, 4));
-        _machine.Process.Rename(LogPath, LogPath + ".1");
+        _machine.Process.AsLogFiles().Rename(LogPath, LogPath + ".1");
         Write(LogPath, Lines(5, 6));
 
         Assert.Equal(Expected(3, 6), await Take(follow, 4, first));
@@ -247,15 +247,15 @@ public sealed class DaemonLogReaderTests
         var first = follow.MoveNextAsync();
 
         Write(LogPath, Lines(2, 2));
-        _machine.Process.Rename(LogPath, LogPath + ".1");
+        _machine.Process.AsLogFiles().Rename(LogPath, LogPath + ".1");
         Assert.Equal(Expected(2, 2), await Take(follow, 1, first));
         var next = follow.MoveNextAsync();
         var opens = _files.OpenReads;
         await FireUntil(() => _files.OpenReads >= opens + 3, next); // a few polls with nothing at the path
         Assert.False(next.IsCompleted);
         Write(LogPath, Lines(3, 4));
-        _machine.Process.Rename(LogPath, LogPath + ".1"); // and it rotated again before the next poll
-        _machine.Process.Delete(LogPath + ".2");
+        _machine.Process.AsLogFiles().Rename(LogPath, LogPath + ".1"); // and it rotated again before the next poll
+        _machine.Process.AsLogFiles().Delete(LogPath + ".2");
         Write(LogPath, Lines(5, 5));
 
         Assert.Equal(Expected(3, 5), await Take(follow, 3, next));
@@ -282,7 +282,7 @@ public sealed class DaemonLogReaderTests
         }
 
         Assert.Equal(Enumerable.Range(1, next - 1).Select(i => $"entry {i}"), seen);
-        Assert.True(_machine.Os.ReadFile(LogPath + ".2").IsSome, "the log did not rotate twice");
+        Assert.True(_machine.Os.ReadFile(LogPath + ".2") is not null, "the log did not rotate twice");
         await AssertNothingMore(follow);
     }
 
@@ -295,10 +295,10 @@ public sealed class DaemonLogReaderTests
 
         // Two rotations before the follower looks again: its file is now .2, the one after it .1.
         Write(LogPath, Lines(2, 3));
-        _machine.Process.Rename(LogPath, LogPath + ".1");
+        _machine.Process.AsLogFiles().Rename(LogPath, LogPath + ".1");
         Write(LogPath, Lines(4, 5));
-        _machine.Process.Rename(LogPath + ".1", LogPath + ".2");
-        _machine.Process.Rename(LogPath, LogPath + ".1");
+        _machine.Process.AsLogFiles().Rename(LogPath + ".1", LogPath + ".2");
+        _machine.Process.AsLogFiles().Rename(LogPath, LogPath + ".1");
         Write(LogPath, Lines(6, 7));
 
         Assert.Equal(Expected(2, 7), await Take(follow, 6));

@@ -136,7 +136,7 @@ public sealed class DaemonModelProperties
                 return false.Label($"after {command}: state {daemon.State}, model {expectedState}");
             if (handlerRuns != expectedRuns)
                 return false.Label($"after {command}: handlers ran {handlerRuns} times, model {expectedRuns}");
-            var pid = os.ReadFile(PidFile).Map(text => LockFileContent.Parse(text).Pid).IfNone(Option<int>.None);
+            var pid = LanguageExt.Prelude.Optional(os.ReadFile(PidFile)).Map(text => LockFileContent.Parse(text).Pid).IfNone(Option<int>.None);
             if (running && pid != Environment.ProcessId)
                 return false.Label($"after {command}: running but the PID file names {pid}");
             if (!running && pid == Environment.ProcessId)

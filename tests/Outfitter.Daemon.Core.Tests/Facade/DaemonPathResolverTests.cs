@@ -1,5 +1,6 @@
 using LanguageExt;
 using Outfitter.Daemon.Core.Paths;
+using Outfitter.Daemon.Core.Ports;
 using Outfitter.Daemon.Testing;
 using Xunit;
 using static LanguageExt.Prelude;
@@ -19,7 +20,7 @@ public sealed class DaemonPathResolverTests
     private static RuntimeFacts LinuxFacts(bool runUserExists = false, string? xdg = null) =>
         new(OsFamily.Linux, Optional(xdg), None, None, "/tmp/", Uid, runUserExists);
 
-    private DaemonPathResolver Resolver(RuntimeFacts facts) => new(new FakeRuntimeEnvironment(facts), _process);
+    private DaemonPathResolver Resolver(RuntimeFacts facts) => new(new FixedRuntime(facts), _process);
 
     [Fact]
     public void Without_run_user_the_fallback_directory_is_created_private()
@@ -28,23 +29,23 @@ public sealed class DaemonPathResolverTests
 
         Assert.Equal($"{Fallback}/waymark/daemon.sock", paths.SocketPath);
         Assert.Equal(RuntimeDirSource.PrivateTempFallback, paths.Source);
-        Assert.Equal(Some(new DirectoryFacts(true, false, Uid, PrivateDirectory.OwnerOnlyMode)), _os.GetDirectory(Fallback));
+        Assert.Equal(new FakeDirectory(Uid, PrivateDirectory.OwnerOnlyMode), _os.GetDirectory(Fallback));
     }
 
     [Fact]
     public void A_fallback_directory_of_ours_with_loose_permissions_is_tightened()
     {
-        _os.PutDirectory(Fallback, new DirectoryFacts(true, false, Uid, 0b111_101_101));
+        _os.PutDirectory(Fallback, new FakeDirectory(Uid, 0b111_101_101));
 
         Assert.True(Resolver(LinuxFacts()).Resolve("waymark").IsSuccess);
 
-        Assert.Equal(PrivateDirectory.OwnerOnlyMode, _os.GetDirectory(Fallback).Map(d => d.Mode));
+        Assert.Equal(PrivateDirectory.OwnerOnlyMode, _os.GetDirectory(Fallback)?.Mode);
     }
 
     [Fact]
     public void A_fallback_directory_planted_by_another_user_is_refused_with_a_clear_error()
     {
-        _os.PutDirectory(Fallback, new DirectoryFacts(true, false, 0, PrivateDirectory.OwnerOnlyMode));
+        _os.PutDirectory(Fallback, new FakeDirectory(0, PrivateDirectory.OwnerOnlyMode));
 
         var error = Resolver(LinuxFacts()).Resolve("waymark").Match(_ => throw new Xunit.Sdk.XunitException("expected refusal"), e => e);
 
@@ -80,5 +81,11 @@ public sealed class DaemonPathResolverTests
         Assert.Equal(dir + "/daemon.lock", DaemonPaths.GetLockPath("outfitter-facade-test"));
         Assert.Equal(dir + "/daemon.pid", DaemonPaths.GetPidPath("outfitter-facade-test"));
         Assert.EndsWith("/outfitter-facade-test", dir, StringComparison.Ordinal);
+    }
+
+    /// <summary>A runtime that reports the given facts as they are (these tests vary the facts themselves).</summary>
+    private sealed class FixedRuntime(RuntimeFacts facts) : IRuntimeEnvironment
+    {
+        public RuntimeFacts Observe() => facts;
     }
 }

@@ -112,7 +112,7 @@ public sealed class DaemonRuntimeTests
         Ok(await daemon.StartAsync());
 
         Assert.Equal("svc", daemon.Name);
-        Assert.True(_os.ReadFile(PidFile).IsSome);
+        Assert.True(_os.ReadFile(PidFile) is not null);
         Assert.Equal(1, _signals.SubscriberCount);
         Assert.Equal("renamed", options.Name); // and the daemon never wrote to them
         Assert.Equal("/elsewhere/other.pid", options.PidFile);
@@ -129,7 +129,7 @@ public sealed class DaemonRuntimeTests
         Assert.Equal(DaemonState.Running, daemon.State);
         Assert.True(daemon.IsRunning);
         Assert.True(_os.DirectoryExists("/run/user/1000/svc"));
-        Assert.Equal(Some(LockFileContent.Format(_process.Current)), _os.ReadFile(PidFile));
+        Assert.Equal(LockFileContent.Format(_process.Current), _os.ReadFile(PidFile));
         Assert.Equal(1, _signals.SubscriberCount);
     }
 
@@ -201,7 +201,7 @@ public sealed class DaemonRuntimeTests
         Assert.Equal([1, 2, 3], order);
         Assert.Equal(DaemonState.Stopped, daemon.State);
         Assert.False(daemon.IsRunning);
-        Assert.True(_os.ReadFile(PidFile).IsNone);
+        Assert.True(_os.ReadFile(PidFile) is null);
         Assert.Equal(0, _signals.SubscriberCount);
         Assert.Empty(_exit.Codes);
     }
@@ -262,7 +262,7 @@ public sealed class DaemonRuntimeTests
         await cancelled.Task.WaitAsync(Deadline);
         Assert.False(laterRan, "A handler whose turn comes after the budget ran out is skipped.");
         Assert.Equal(DaemonState.Stopped, daemon.State);
-        Assert.True(_os.ReadFile(PidFile).IsNone);
+        Assert.True(_os.ReadFile(PidFile) is null);
     }
 
     [Fact]
@@ -303,7 +303,7 @@ public sealed class DaemonRuntimeTests
         Assert.Equal(0, await _exit.Exited.WaitAsync(Deadline));
         Assert.True(handled);
         Assert.Equal(DaemonState.Stopped, daemon.State);
-        Assert.True(_os.ReadFile(PidFile).IsNone);
+        Assert.True(_os.ReadFile(PidFile) is null);
         Ok(await daemon.WaitForStopAsync().WaitAsync(Deadline));
     }
 
@@ -335,7 +335,7 @@ public sealed class DaemonRuntimeTests
         _signals.Raise(StopSignal.Interrupt);
 
         Assert.Equal(130, await _exit.Exited.WaitAsync(Deadline));
-        Assert.True(_os.ReadFile(PidFile).IsNone);
+        Assert.True(_os.ReadFile(PidFile) is null);
         Assert.Contains(_log.Entries, e => e.EventId.Id == 9);
     }
 
@@ -363,7 +363,7 @@ public sealed class DaemonRuntimeTests
         Ok(await daemon.StartAsync());
 
         Assert.True(daemon.IsRunning);
-        Assert.True(_os.ReadFile(PidFile).IsSome);
+        Assert.True(_os.ReadFile(PidFile) is not null);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class DaemonStopperTests
         _os.Crash(100);
         var unrelated = _os.Start(100);
         var b = _os.Start(200);
-        Assert.True(b.TryLock(LockPath).Match(attempt => attempt is LockAttempt.Locked, _ => false));
+        Assert.True(b.AsLockFiles().TryLock(LockPath).Match(attempt => attempt is LockAttempt.Locked, _ => false));
         var tool = _os.Start(300);
 
         var stopper = StopperFor(tool);
@@ -154,7 +154,7 @@ public sealed class DaemonStopperTests
         var tool = _os.Start(300);
 
         Assert.Equal(Result<bool, LockError>.Success(true), LocksFor(tool).RemoveStale(LockPath));
-        Assert.True(_os.ReadFile(LockPath).IsNone);
+        Assert.True(_os.ReadFile(LockPath) is null);
     }
 
     [Fact]
@@ -178,7 +178,7 @@ public sealed class DaemonStopperTests
         var tool = _os.Start(300);
 
         Assert.Equal(Result<bool, LockError>.Success(false), LocksFor(tool).RemoveStale(LockPath));
-        Assert.Equal(Some("100\n"), _os.ReadFile(LockPath));
+        Assert.Equal("100\n", _os.ReadFile(LockPath));
         Assert.True(_os.IsRunning(typescriptOwner.Current.Pid));
     }
 
@@ -188,7 +188,7 @@ public sealed class DaemonStopperTests
         var tool = _os.Start(300);
 
         Assert.Equal(Result<bool, LockError>.Success(false), LocksFor(tool).RemoveStale(LockPath));
-        Assert.True(_os.ReadFile(LockPath).IsNone);
+        Assert.True(_os.ReadFile(LockPath) is null);
     }
 
     [Fact]
@@ -203,6 +203,6 @@ public sealed class DaemonStopperTests
         using var handle = Acquire(daemon);
 
         Assert.Equal(Result<bool, LockError>.Success(false), LocksFor(tool).RemoveStale(LockPath));
-        Assert.Equal(Some(LockFileContent.Format(daemon.Current)), _os.ReadFile(LockPath));
+        Assert.Equal(LockFileContent.Format(daemon.Current), _os.ReadFile(LockPath));
     }
 }

@@ -69,7 +69,7 @@ public sealed class LockModelProperties
 
                                 // While the file is as the holder wrote it, the refusal names the holder. After a foreign
                                 // write it may name the PID written there, but never a process that is not running.
-                                var holderWrote = os.ReadFile(LockPath) == Option<string>.Some(LockFileContent.Format(views[(int)holder].Current));
+                                var holderWrote = os.ReadFile(LockPath) == LockFileContent.Format(views[(int)holder].Current);
                                 if (holderWrote && error.Pid != holder)
                                     return false.Label($"refusal named {error.Pid}, holder is {holder}");
                                 if (error.Pid.Exists(p => !os.IsRunning(p)))
@@ -119,7 +119,7 @@ public sealed class LockModelProperties
 
     // With no holder, a file in the reference format that names a live process other than the caller still counts as held.
     private static bool ForeignLiveOwner(FakeOs os, int caller) =>
-        os.ReadFile(LockPath)
+        LanguageExt.Prelude.Optional(os.ReadFile(LockPath))
             .Map(text => LockFileContent.Parse(text))
             .Map(content => content is LockFileContent.Owned { Owner: { StartTime: null } owner }
                             && owner.Pid != caller && os.IsRunning(owner.Pid))

@@ -48,7 +48,8 @@ public sealed class OptionsAreValuesTests
     public async Task The_host_never_writes_into_the_callers_options_even_under_socket_activation()
     {
         // Socket activation: the host adopts the descriptor systemd passed (it used to write it into options.Ipc).
-        _machine.Systemd.Facts = SystemdFacts.None with { ListenPid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture), ListenFds = "1" };
+        _machine.Systemd.ListenPid = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        _machine.Systemd.ListenFds = "1";
         var ipc = new IpcServerOptions();
         var systemd = new SystemdOptions();
         var options = new DaemonHostOptions { Name = "svc", ExitOnSignal = false, Ipc = ipc, Systemd = systemd };

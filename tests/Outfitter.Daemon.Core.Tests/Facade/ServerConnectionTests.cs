@@ -12,8 +12,8 @@ public sealed class ServerConnectionTests
     {
         // CloseAsync may reach a connection after its loop ended but before the server forgot it (a real race once).
         var transport = new InMemoryTransport();
-        await using var listener = transport.Listen("/svc.sock", 1).Match(l => l, e => throw new Xunit.Sdk.XunitException(e.Message));
-        var client = (await transport.ConnectAsync("/svc.sock", CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
+        await using var listener = transport.AsTransport().Listen("/svc.sock", 1).Match(l => l, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var client = (await transport.AsTransport().ConnectAsync("/svc.sock", CancellationToken.None)).Match(c => c, f => throw new Xunit.Sdk.XunitException(f.ToString()));
         var connection = new ServerConnection((await listener.AcceptAsync(CancellationToken.None)).Match(s => s, f => throw new Xunit.Sdk.XunitException(f.ToString())), () => IpcBuiltins.Ping, IpcServerSettings.From(new IpcServerOptions()), TimeProvider.System);
         var running = connection.RunAsync();
 

@@ -46,7 +46,8 @@ public sealed class SystemdBridgedHealthTests
 
     private DaemonHost NewHost(bool? degradedIsHealthy = null)
     {
-        _machine.Systemd.Facts = SystemdFacts.None with { NotifySocket = "@test-notify", WatchdogUsec = Some("2000000") }; // fed every 1 s
+        _machine.Systemd.NotifySocket = "@test-notify";
+        _machine.Systemd.WatchdogUsec = "2000000"; // fed every 1 s
         var services = new ServiceCollection();
         _machine.AddTo(services);
         services.AddHealthChecks().AddCheck("store", _store);

@@ -39,8 +39,12 @@ public sealed class SystemdTests
         return services.BuildServiceProvider().GetRequiredService<DaemonHost>();
     }
 
-    private static SystemdFacts Notify(string? watchdogUsec = null) =>
-        SystemdFacts.None with { NotifySocket = "@test-notify", WatchdogUsec = Optional(watchdogUsec) };
+    private void Notify(string? watchdogUsec = null, string? watchdogPid = null)
+    {
+        _machine.Systemd.NotifySocket = "@test-notify";
+        _machine.Systemd.WatchdogUsec = watchdogUsec;
+        _machine.Systemd.WatchdogPid = watchdogPid;
+    }
 
     private async Task WaitForMessage(Func<string, bool> match, string what)
     {
@@ -70,7 +74,7 @@ public sealed class SystemdTests
     [Fact]
     public async Task Ready_comes_once_the_ipc_server_accepts_and_names_the_main_pid()
     {
-        _machine.Systemd.Facts = Notify();
+        Notify();
         await using var host = NewHost();
 
         Assert.True((await host.StartAsync()).IsSuccess);
@@ -86,7 +90,7 @@ public sealed class SystemdTests
     [Fact]
     public async Task Shutdown_sends_stopping_then_extends_the_timeout_within_the_budget_then_a_final_status()
     {
-        _machine.Systemd.Facts = Notify();
+        Notify();
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var host = NewHost(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         host.OnShutdown(async _ => await release.Task);
@@ -110,7 +114,7 @@ public sealed class SystemdTests
     [Fact]
     public async Task The_watchdog_is_fed_at_half_the_interval_only_while_healthy_and_status_names_the_failed_check()
     {
-        _machine.Systemd.Facts = Notify(watchdogUsec: "2000000");
+        Notify(watchdogUsec: "2000000");
         await using var host = NewHost();
         int Fed() => _machine.Systemd.Messages.Count(m => m == SystemdDecisions.Watchdog);
 
@@ -143,7 +147,7 @@ public sealed class SystemdTests
     [Fact]
     public async Task A_watchdog_meant_for_another_process_is_ignored()
     {
-        _machine.Systemd.Facts = Notify(watchdogUsec: "2000000") with { WatchdogPid = "1" };
+        Notify(watchdogUsec: "2000000", watchdogPid: "1");
         await using var host = NewHost();
 
         Assert.True((await host.StartAsync()).IsSuccess);
@@ -155,7 +159,8 @@ public sealed class SystemdTests
     [Fact]
     public async Task Under_socket_activation_the_server_adopts_the_passed_socket_and_clears_the_variables()
     {
-        _machine.Systemd.Facts = SystemdFacts.None with { ListenPid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), ListenFds = "1" };
+        _machine.Systemd.ListenPid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        _machine.Systemd.ListenFds = "1";
         await using var host = NewHost();
 
         Assert.True((await host.StartAsync()).IsSuccess);

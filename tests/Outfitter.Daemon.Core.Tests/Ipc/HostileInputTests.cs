@@ -73,9 +73,9 @@ public sealed class HostileInputTests
     [Fact]
     public void Permission_problems_are_not_retried_but_a_missing_socket_is()
     {
-        var denied = EndpointDecisions.ClassifyConnectFailure("/s", ConnectFailure.PermissionDenied, LanguageExt.Option<Core.Locking.LockDecision>.None, LanguageExt.Option<int>.None);
-        var notSocket = EndpointDecisions.ClassifyConnectFailure("/s", ConnectFailure.NotASocket, LanguageExt.Option<Core.Locking.LockDecision>.None, LanguageExt.Option<int>.None);
-        var missing = EndpointDecisions.ClassifyConnectFailure("/s", ConnectFailure.NoEndpoint, LanguageExt.Option<Core.Locking.LockDecision>.None, LanguageExt.Option<int>.None);
+        var denied = EndpointDecisions.ClassifyConnectFailure("/s", ConnectFailure.PermissionDenied, LanguageExt.Option<LockDecision>.None, LanguageExt.Option<int>.None);
+        var notSocket = EndpointDecisions.ClassifyConnectFailure("/s", ConnectFailure.NotASocket, LanguageExt.Option<LockDecision>.None, LanguageExt.Option<int>.None);
+        var missing = EndpointDecisions.ClassifyConnectFailure("/s", ConnectFailure.NoEndpoint, LanguageExt.Option<LockDecision>.None, LanguageExt.Option<int>.None);
 
         Assert.False(EndpointDecisions.IsTransient(denied));
         Assert.False(EndpointDecisions.IsTransient(notSocket));

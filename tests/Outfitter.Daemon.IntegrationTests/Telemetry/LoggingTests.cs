@@ -29,7 +29,7 @@ public sealed class LoggingTests : IDisposable
     {
         var logs = new RecordingLoggerProvider();
         using var loggers = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Trace));
-        var systemd = new FakeSystemd { Facts = SystemdFacts.None with { NotifySocket = "/run/outfitter-test/notify" } };
+        var systemd = new FakeSystemd { NotifySocket = "/run/outfitter-test/notify" };
         var ports = OsPorts.Current;
         var health = HealthChecker.Create([new HealthCheck("flaky", _ => Task.FromResult(false), "down")], logger: loggers.CreateLogger(DaemonLogCategories.Health));
         await using var host = new DaemonHost(
