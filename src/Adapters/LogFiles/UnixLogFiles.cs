@@ -59,18 +59,10 @@ internal sealed class UnixLogFiles(IDirectories directories) : ILogFiles
     }
 
     /// <inheritdoc />
-    public Fin<Unit> Rename(string from, string to) => Guard(from, () =>
-    {
-        if (File.Exists(from))
-            File.Move(from, to, overwrite: true);
-    });
+    public Fin<Unit> Rename(string from, string to) => LogFileRotation.Rename(from, to);
 
     /// <inheritdoc />
-    public Fin<Unit> Delete(string path) => Guard(path, () =>
-    {
-        if (File.Exists(path))
-            File.Delete(path);
-    });
+    public Fin<Unit> Delete(string path) => LogFileRotation.Delete(path);
 
     /// <inheritdoc />
     public Fin<Option<LogFileStat>> Stat(string path)
@@ -155,23 +147,6 @@ internal sealed class UnixLogFiles(IDirectories directories) : ILogFiles
         catch (UnauthorizedAccessException)
         {
             // Not our file: its owner decides who may read it.
-        }
-    }
-
-    private static Fin<Unit> Guard(string path, Action action)
-    {
-        try
-        {
-            action();
-            return unit;
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return OsErrors.PermissionDenied($"cannot rotate {path}: {e.Message}");
-        }
-        catch (IOException e)
-        {
-            return OsErrors.Io($"cannot rotate {path}: {e.Message}");
         }
     }
 

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using LanguageExt;
 using Microsoft.Win32.SafeHandles;
+using Outfitter.Daemon.Adapters.FileLocks;
 using Outfitter.Daemon.Adapters.Interop;
 using Outfitter.Daemon.Core.Errors;
 using Outfitter.Daemon.Core.Ports;
@@ -37,20 +38,10 @@ internal sealed class WindowsLogFiles : ILogFiles
     });
 
     /// <inheritdoc />
-    public Fin<Unit> Rename(string from, string to) => Guard(from, () =>
-    {
-        if (File.Exists(from))
-            File.Move(from, to, overwrite: true);
-        return unit;
-    });
+    public Fin<Unit> Rename(string from, string to) => LogFileRotation.Rename(from, to);
 
     /// <inheritdoc />
-    public Fin<Unit> Delete(string path) => Guard(path, () =>
-    {
-        if (File.Exists(path))
-            File.Delete(path);
-        return unit;
-    });
+    public Fin<Unit> Delete(string path) => LogFileRotation.Delete(path);
 
     /// <inheritdoc />
     public Fin<Option<LogFileStat>> Stat(string path) =>
@@ -88,37 +79,10 @@ internal sealed class WindowsLogFiles : ILogFiles
         return Some((ILogFileReader)new WindowsLogFileReader(handle, path, id));
     });
 
-    private static Fin<T> Guard<T>(string path, Func<Fin<T>> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return OsErrors.PermissionDenied($"{path}: {e.Message}");
-        }
-        catch (IOException e)
-        {
-            return OsErrors.Io($"{path}: {e.Message}");
-        }
-    }
+    /// <summary>The adapters' one translation of file exceptions (<see cref="LockFileIo.Guard{T}"/>).</summary>
+    private static Fin<T> Guard<T>(string path, Func<T> action) => LockFileIo.Guard(path, action);
 
-    private static Fin<T> Guard<T>(string path, Func<T> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            return OsErrors.PermissionDenied($"{path}: {e.Message}");
-        }
-        catch (IOException e)
-        {
-            return OsErrors.Io($"{path}: {e.Message}");
-        }
-    }
+    private static Fin<T> Guard<T>(string path, Func<Fin<T>> action) => LockFileIo.Guard(path, action).Bind(result => result);
 
     private sealed class WindowsLogFileReader(SafeFileHandle handle, string path, LogFileId id) : ILogFileReader
     {
