@@ -35,4 +35,16 @@ public static class IpcErrorCodes
 
     /// <summary>The peer runs as another user and the server does not accept other users.</summary>
     public const string PermissionDenied = "PERMISSION_DENIED";
+
+    /// <summary>The request was cancelled (by a <c>cancel</c> message, or the client gave up on it); it may have had effects.</summary>
+    public const string Cancelled = "CANCELLED";
+
+    /// <summary>A streamed request was refused: the connection already has its maximum of open streams.</summary>
+    public const string TooManyStreams = "TOO_MANY_STREAMS";
+
+    /// <summary>An event exceeded the per-event size limit; the stream ends with this error.</summary>
+    public const string EventTooLarge = "EVENT_TOO_LARGE";
+
+    /// <summary>The client did not read its replies and events for too long; the server closed its connection.</summary>
+    public const string SlowConsumer = "SLOW_CONSUMER";
 }
