@@ -37,13 +37,44 @@ public static class ConnectOrStart
         var spawnedAlive = facts.Spawned is SpawnedState.Alive;
         return facts.Connection switch
         {
-            ConnectResult.Connected => new ConnectOrStartStep.Done(spawnedAlive),
+            ConnectResult.Connected { Mismatch.IsNone: true } => new ConnectOrStartStep.Done(spawnedAlive),
+            ConnectResult.Connected connected => AfterMismatch(facts, connected.Mismatch.IfNone(() => throw new InvalidOperationException()), now),
 
             // Always look once more, even at the deadline: a wait ends at the deadline, and its connect is the last chance.
             ConnectResult.NotTried => new ConnectOrStartStep.Connect(),
             ConnectResult.Unusable unusable => new ConnectOrStartStep.Fail(new ConnectOrStartFailure.CannotConnect(unusable.Error), spawnedAlive),
             ConnectResult.NotListening or ConnectResult.TimedOut => AfterFailedConnect(facts, now),
             _ => throw new ArgumentOutOfRangeException(nameof(facts), facts.Connection, "Unknown connect result."),
+        };
+    }
+
+    /// <summary>
+    /// Connected to a daemon that is not the one expected. Accept keeps it; Reject fails; Restart elects one client
+    /// (the spawn election), which, connected again under the election so it never stops a daemon another client just
+    /// started, stops it and starts the expected one. A daemon that still differs after a restart, or after this client
+    /// started it, fails (the program started is not the expected build: restarting again would loop).
+    /// </summary>
+    private static ConnectOrStartStep AfterMismatch(ConnectOrStartFacts facts, DaemonConnectionError.DaemonMismatchError mismatch, DateTimeOffset now)
+    {
+        var spawnedAlive = facts.Spawned is SpawnedState.Alive;
+        if (facts.Policy == DaemonMismatchPolicy.Accept)
+            return new ConnectOrStartStep.Done(spawnedAlive);
+        var fail = new ConnectOrStartStep.Fail(new ConnectOrStartFailure.Mismatched(mismatch), StopSpawned: false);
+        if (facts.Policy != DaemonMismatchPolicy.Restart || spawnedAlive || facts.Spawned is not SpawnedState.NotSpawned)
+            return fail;
+        return facts.Restart switch
+        {
+            RestartState.StopFailed failed => new ConnectOrStartStep.Fail(
+                new ConnectOrStartFailure.Mismatched(new DaemonConnectionError.DaemonMismatchError(mismatch.Reason + "; it could not be stopped for a restart: " + failed.Reason, mismatch.Running)), StopSpawned: false),
+            RestartState.Stopped => fail,
+            _ when now >= facts.Deadline => fail,
+            _ => facts.SpawnLock switch
+            {
+                SpawnLockState.NotTried => new ConnectOrStartStep.AcquireSpawnLock(),
+                SpawnLockState.HeldByOther => Wait(facts, now),
+                SpawnLockState.HeldByUs or SpawnLockState.Unusable => new ConnectOrStartStep.StopForRestart(),
+                _ => throw new ArgumentOutOfRangeException(nameof(facts), facts.SpawnLock, "Unknown spawn lock state."),
+            },
         };
     }
 
@@ -86,6 +117,7 @@ public static class ConnectOrStart
         failure switch
         {
             ConnectOrStartFailure.CannotConnect cannot => cannot.Error,
+            ConnectOrStartFailure.Mismatched mismatched => mismatched.Error,
             ConnectOrStartFailure.SpawnFailed spawn => new DaemonConnectionError.StartFailedError(null, $"(it could not be started: {spawn.Reason})"),
             ConnectOrStartFailure.DaemonExited exited => new DaemonConnectionError.StartFailedError(exited.ExitCode.ToNullable(), logTail),
             ConnectOrStartFailure.NotReadyInTime => new DaemonConnectionError.StartFailedError(

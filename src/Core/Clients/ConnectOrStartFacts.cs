@@ -16,7 +16,20 @@ internal abstract record ConnectResult
     public sealed record NotTried : ConnectResult;
 
     /// <summary>Connected.</summary>
-    public sealed record Connected : ConnectResult;
+    public sealed record Connected : ConnectResult
+    {
+        /// <summary>Connected to the expected daemon (or nothing was expected).</summary>
+        public Connected()
+            : this(None)
+        {
+        }
+
+        /// <summary>Connected; <paramref name="mismatch"/> says how the daemon differs from the one expected, if it does.</summary>
+        public Connected(Option<DaemonConnectionError.DaemonMismatchError> mismatch) => Mismatch = mismatch;
+
+        /// <summary>How the daemon differs from the one expected; None when it is the one (or nothing was expected).</summary>
+        public Option<DaemonConnectionError.DaemonMismatchError> Mismatch { get; }
+    }
 
     /// <summary>Nothing answers yet: no socket, a refused connection, or a stale socket. Waiting or starting may help.</summary>
     public sealed record NotListening(DaemonConnectionError Error) : ConnectResult;
@@ -40,7 +53,8 @@ internal abstract record ConnectResult
                     or DaemonConnectionError.ProtocolError
                     or DaemonConnectionError.ConnectionClosedError
                     or DaemonConnectionError.RemoteError
-                    or DaemonConnectionError.StartFailedError => new Unusable(error),
+                    or DaemonConnectionError.StartFailedError
+                    or DaemonConnectionError.DaemonMismatchError => new Unusable(error),
                 _ => throw new ArgumentOutOfRangeException(nameof(attempt), error, "Unknown connection error."),
             });
 }
@@ -94,6 +108,23 @@ internal abstract record SpawnedState
     public sealed record SpawnFailed(string Reason) : SpawnedState;
 }
 
+/// <summary>Where a restart of a mismatched daemon stands (<see cref="DaemonMismatchPolicy.Restart"/>).</summary>
+internal abstract record RestartState
+{
+    private RestartState()
+    {
+    }
+
+    /// <summary>No daemon was stopped for a restart.</summary>
+    public sealed record NotTried : RestartState;
+
+    /// <summary>This client stopped the mismatched daemon; the next connect finds nobody and starts the expected one.</summary>
+    public sealed record Stopped : RestartState;
+
+    /// <summary>The mismatched daemon did not stop (the reason says why); it is left running.</summary>
+    public sealed record StopFailed(string Reason) : RestartState;
+}
+
 /// <summary>
 /// Everything connect-or-start decides on, as one immutable value: the latest connect result, the election, the
 /// daemon this client started, how many waits it made (for the backoff), the last connect failure (for the timeout
@@ -115,6 +146,16 @@ internal sealed record ConnectOrStartFacts(
     DateTimeOffset Deadline,
     TimeSpan Timeout)
 {
+    /// <summary>What to do with a daemon that is not the one expected (default: accept it).</summary>
+    public DaemonMismatchPolicy Policy { get; init; } = DaemonMismatchPolicy.Accept;
+
+    /// <summary>Where a restart stands.</summary>
+    public RestartState Restart { get; init; } = new RestartState.NotTried();
+
+    /// <summary>After stopping a mismatched daemon for a restart (or failing to).</summary>
+    public ConnectOrStartFacts AfterRestartStop(RestartState state) =>
+        this with { Restart = state, Connection = new ConnectResult.NotTried(), Waits = 0 };
+
     /// <summary>The facts at the start of a call made at <paramref name="now"/> that may take <paramref name="timeout"/>.</summary>
     public static ConnectOrStartFacts Begin(DateTimeOffset now, TimeSpan timeout) =>
         new(new ConnectResult.NotTried(), new SpawnLockState.NotTried(), new SpawnedState.NotSpawned(), 0, None,

@@ -19,6 +19,9 @@ internal abstract record ConnectOrStartStep
     /// <summary>Start the daemon detached (this client won the election, or the election cannot be held).</summary>
     public sealed record Spawn : ConnectOrStartStep;
 
+    /// <summary>Stop the mismatched daemon this client is connected to (it holds the spawn election), then connect again.</summary>
+    public sealed record StopForRestart : ConnectOrStartStep;
+
     /// <summary>Wait <paramref name="Delay"/> (never past the deadline), then look again.</summary>
     public sealed record WaitAndRetry(TimeSpan Delay) : ConnectOrStartStep;
 
@@ -61,4 +64,7 @@ internal abstract record ConnectOrStartFailure
 
     /// <summary>Another client was starting the daemon, and it did not answer before the deadline.</summary>
     public sealed record TimedOut(TimeSpan Timeout, Option<DaemonConnectionError> LastFailure) : ConnectOrStartFailure;
+
+    /// <summary>The daemon is not the one expected, and the policy (or a failed restart) leaves it so.</summary>
+    public sealed record Mismatched(DaemonConnectionError.DaemonMismatchError Error) : ConnectOrStartFailure;
 }

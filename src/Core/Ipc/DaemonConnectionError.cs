@@ -149,4 +149,18 @@ public abstract record DaemonConnectionError
         /// <summary>True for <c>INTERRUPTED</c>: the daemon stopped while the handler ran, so it may have taken effect.</summary>
         public override bool OutcomeUnknown => Code == IpcErrorCodes.Interrupted;
     }
+
+    /// <summary>
+    /// The running daemon is not the one the caller expects (<c>ConnectOrStartOptions.Expect</c>, with
+    /// <c>DaemonMismatchPolicy.Reject</c>), or it still differs after a restart (the program started is not the expected
+    /// build either). The running daemon was left alone, or is the one just started.
+    /// </summary>
+    /// <param name="Reason">How it differs.</param>
+    /// <param name="Running">What the daemon said about itself.</param>
+    public sealed record DaemonMismatchError(string Reason, ServerHello Running)
+        : DaemonConnectionError($"The daemon is not the expected one: {Reason}.")
+    {
+        /// <inheritdoc />
+        public override string Tag => "DaemonMismatchError";
+    }
 }

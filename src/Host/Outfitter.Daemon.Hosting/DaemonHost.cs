@@ -4,6 +4,7 @@ using LanguageExt;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Outfitter.Daemon.Composition;
+using Outfitter.Daemon.Core.Ipc;
 using Outfitter.Daemon.Core.Lifecycle;
 using Outfitter.Daemon.Core.Paths;
 using Outfitter.Daemon.Core.Ports;
@@ -101,6 +102,12 @@ public sealed partial class DaemonHost : IAsyncDisposable, IDisposable
             .Map("status", WriteStatus)
             .Map("shutdown", RequestShutdown);
         Server.OnRequest(Router.Handle);
+        Server.Identity = new DaemonIdentity(options.Name, options.Version, options.Build)
+        {
+            Pid = _pid,
+            OptionsHash = options.OptionsHash,
+            ExtraCapabilities = [ProtocolExtensions.IdleCapability],
+        };
 
         // A hosted daemon leaves signals and the process to the Generic Host, and its budget is the host's.
         var shutdownTimeout = hosting is { } h

@@ -52,6 +52,19 @@ public sealed class DaemonHostOptions
     /// <summary>The version <c>status</c> reports (default: the entry assembly's informational version).</summary>
     public string Version { get; set; } = DefaultVersion();
 
+    /// <summary>
+    /// The build the daemon reports in its <c>hello</c> answer (default: <see cref="DaemonIdentity.BuildOf"/> of the entry
+    /// assembly, which differs between two builds of different code). Clients compare it to restart a daemon after an
+    /// upgrade (<c>ConnectOrStartOptions.Expect</c>).
+    /// </summary>
+    public string Build { get; set; } = DefaultBuild();
+
+    /// <summary>
+    /// A hash of the options the daemon runs with, reported in its <c>hello</c> answer, for clients that restart a
+    /// daemon started with other options (<c>DaemonExpectation.OptionsHash</c>); null (default) for none. Any text.
+    /// </summary>
+    public string? OptionsHash { get; set; }
+
     /// <summary>Every problem with these options (including <see cref="Ipc"/> and <see cref="Systemd"/>), each saying what to fix; empty when valid.</summary>
     public IReadOnlyList<string> Validate()
     {
@@ -73,8 +86,13 @@ public sealed class DaemonHostOptions
             problems.AddRange(OptionRules.Nested("Systemd", OptionRules.ValidateSystemd(Systemd.StatusInterval)));
         if (Version is null)
             problems.Add("Version is null: leave it at its default, or give a version string.");
+        if (string.IsNullOrWhiteSpace(Build))
+            problems.Add("Build is blank: leave it at its default, or give a build identifier.");
         return problems;
     }
+
+    private static string DefaultBuild() =>
+        DaemonIdentity.BuildOf(Assembly.GetEntryAssembly() ?? typeof(DaemonHostOptions).Assembly);
 
     private static string DefaultVersion() =>
         Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion

@@ -33,6 +33,8 @@ internal static class CommandTree
     private static readonly Option<string> LogMaxSize = new("--log-max-size") { HelpName = "BYTES", Description = "Rotate the log at this size (e.g. 10M, 512K; default 10M)." };
     private static readonly Option<string> LogFiles = new("--log-files") { HelpName = "N", Description = "How many log files to keep, the current one included (default 3)." };
 
+    private static readonly Option<bool> Replace = new("--replace") { Description = "Restart a running daemon whose version or build differs from this tool's." };
+
     /// <summary>The shells <c>completion</c> writes scripts for.</summary>
     internal static readonly string[] Shells = ["bash", "zsh", "fish", "pwsh"];
 
@@ -42,7 +44,7 @@ internal static class CommandTree
     private static readonly (string Name, Option[] Own, Option[] NotTaken, bool TakesWords)[] Commands =
     [
         ("run", [LogFile, LogFormat, LogLevel, LogMaxSize, LogFiles], [Timeout, Json], false),
-        ("start", [LogFormat, LogLevel, LogMaxSize, LogFiles], [], false),
+        ("start", [Replace, LogFormat, LogLevel, LogMaxSize, LogFiles], [], false),
         ("stop", [Force], [], false),
         ("status", [], [], false),
         ("health", [], [], false),

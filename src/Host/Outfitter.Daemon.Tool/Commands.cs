@@ -87,6 +87,16 @@ public static class Commands
         }
     }
 
+    /// <summary>This tool's version and build: what the daemon it starts reports, and what <c>start --replace</c> expects.</summary>
+    private static DaemonExpectation ThisBuild
+    {
+        get
+        {
+            var entry = System.Reflection.Assembly.GetEntryAssembly() ?? typeof(Commands).Assembly;
+            return new DaemonExpectation { Version = DaemonIdentity.VersionOf(entry), Build = DaemonIdentity.BuildOf(entry) };
+        }
+    }
+
     /// <summary><c>start</c>: connect or start detached, report the PID.</summary>
     public static async Task<int> StartAsync(Target target, CommandLine line, Output output)
     {
@@ -107,7 +117,17 @@ public static class Commands
         var result = await DaemonClient.ConnectOrStartAsync(
             target.Name,
             DaemonStartInfo.ThisProgram([.. arguments]) with { LogPath = target.OutPath },
-            new ConnectOrStartOptions { SocketPath = target.SocketPath, StartTimeout = timeout, SpawnLockPath = ConnectOrStart.SpawnLockPath(target.LockPath), Client = new IpcClientOptions { TimeProvider = OsPorts.Current.Time } }); // the library's default formula, for --socket targets too
+            new ConnectOrStartOptions
+            {
+                SocketPath = target.SocketPath,
+                StartTimeout = timeout,
+                SpawnLockPath = ConnectOrStart.SpawnLockPath(target.LockPath), // the library's default formula, for --socket targets too
+                Client = new IpcClientOptions { TimeProvider = OsPorts.Current.Time },
+
+                // --replace: a daemon of another version or build (an upgrade installed since it started) is restarted.
+                Expect = line.Has("--replace") ? ThisBuild : null,
+                OnMismatch = line.Has("--replace") ? DaemonMismatchPolicy.Restart : DaemonMismatchPolicy.Accept,
+            });
         if (!result.TryGetValue(out var connected, out var startError))
             return output.Fail(ExitCodes.Failure, $"Could not start {target.Name}: {startError.Message}{LogTail(target)}\nLog: {target.LogPath} (output: {target.OutPath})");
 
@@ -115,8 +135,9 @@ public static class Commands
         // as running, with its PID unknown).
         await using var client = connected.Client;
         var status = await StatusOf(new Conversation(client, budget));
+        var hello = await client.GetServerAsync();
         var pid = status.Match(Right: s => s.Map(e => e.GetProperty("pid").GetInt32()), Left: _ => Option<int>.None);
-        output.Result(("name", target.Name), ("pid", PidValue(pid)), ("started", connected.Started), ("socket", target.SocketPath), ("log", target.LogPath), ("output", target.OutPath));
+        output.Result(("name", target.Name), ("pid", PidValue(pid)), ("started", connected.Started), ("socket", target.SocketPath), ("log", target.LogPath), ("output", target.OutPath), ("version", hello?.Version), ("build", hello?.Build));
         output.Say(connected.Started ? $"Started {target.Name} (PID {PidText(pid)})." : $"{target.Name} is already running (PID {PidText(pid)}).");
         return ExitCodes.Ok;
     }
@@ -445,7 +466,7 @@ public static class Commands
                 output.Fail(ExitCodes.Failure, $"{target.SocketPath} broke the protocol answering \"{request}\": {protocol.Details}"),
             DaemonConnectionError.ConnectionRefusedError or DaemonConnectionError.StaleSocketError =>
                 output.Fail(ExitCodes.NotRunning, $"{target.Name} is not running: {error.Message}"),
-            DaemonConnectionError.StartFailedError =>
+            DaemonConnectionError.StartFailedError or DaemonConnectionError.DaemonMismatchError =>
                 output.Fail(ExitCodes.Failure, error.Message),
             _ => throw new InvalidOperationException($"Unknown connection error {error}."),
         };

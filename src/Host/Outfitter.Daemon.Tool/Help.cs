@@ -64,10 +64,12 @@ public static class Help
               Exit: 0 stopped cleanly, 1 already running (the message names its PID), 3 could not start.
             """,
         "start" => """
-            outfitter-daemon start [--name NAME | --socket PATH] [--timeout SECONDS] [--json]
+            outfitter-daemon start [--name NAME | --socket PATH] [--timeout SECONDS] [--replace] [--json]
                                    [--log-format text|json] [--log-level LEVEL] [--log-max-size BYTES] [--log-files N]
               Starts the daemon detached (its own session), waits until it answers ping (default 30 s), and prints its
-              PID. If it is already running, says so and exits 0. The daemon logs to daemon.log in its directory (see
+              PID. If it is already running, says so and exits 0; with --replace, a running daemon whose version or
+              build differs from this tool's (an upgrade was installed since it started) is stopped gracefully and
+              started again (of several racing starts, one restarts it; the others connect to the new one). The daemon logs to daemon.log in its directory (see
               run for the log options; 'outfitter-daemon logs' prints it); what it writes on stdout and stderr goes to
               daemon.out beside it. If it dies while starting, prints its exit code and the last lines of both.
               Exit: 0 running, 3 failed.

@@ -25,4 +25,18 @@ public sealed class ConnectOrStartOptions
 
     /// <summary>Options of the returned client (its request timeout, …).</summary>
     public IpcClientOptions Client { get; set; } = new();
+
+    /// <summary>
+    /// What the running daemon must be (version, build, options hash), compared with its <c>hello</c> answer; null
+    /// (default) expects nothing. What happens when it differs is <see cref="OnMismatch"/>. A daemon that does not answer
+    /// the handshake (protocol 1) differs from any expectation.
+    /// </summary>
+    public DaemonExpectation? Expect { get; set; }
+
+    /// <summary>
+    /// What to do when the running daemon is not the one <see cref="Expect"/> describes: accept it (default), fail with
+    /// <see cref="DaemonConnectionError.DaemonMismatchError"/>, or restart it (a graceful stop, then a start; one of
+    /// several racing clients restarts it, the others wait and connect to the new daemon).
+    /// </summary>
+    public DaemonMismatchPolicy OnMismatch { get; set; } = DaemonMismatchPolicy.Accept;
 }

@@ -57,7 +57,11 @@ public static class DaemonClient
         ArgumentNullException.ThrowIfNull(options.Client);
         var locks = new DaemonLockService(ports.LockFiles, ports.Processes, ports.Directories);
         var client = new IpcClient(socket, options.Client.WithDefaultTime(ports.Time), ports.Transport, locks);
-        var run = new Run(ports, locks, client, options.SpawnLockPath ?? ConnectOrStart.SpawnLockPath(paths.LockPath), launch);
+        var daemonLock = Optional(options.Client.LockPath).Filter(p => p.Length > 0)
+            || (options.SocketPath is null ? Some(paths.LockPath) : SocketPaths.SiblingLockPath(socket))
+            || Some(paths.LockPath);
+        var check = new Expectation(options.Expect ?? new DaemonExpectation(), options.OnMismatch, daemonLock.IfNone(paths.LockPath));
+        var run = new Run(ports, locks, client, options.SpawnLockPath ?? ConnectOrStart.SpawnLockPath(paths.LockPath), launch, check);
         try
         {
             return (await run.UntilDoneAsync(name, options.StartTimeout, cancellationToken).ConfigureAwait(false)).ToResult();
@@ -69,7 +73,10 @@ public static class DaemonClient
     }
 
     /// <summary>One call's interpreter state: the resources its steps acquired (the election, the started process).</summary>
-    private sealed class Run(DaemonPorts ports, DaemonLockService locks, IpcClient client, string spawnLockPath, DaemonLaunch launch) : IDisposable
+    /// <summary>What the caller expects of the daemon, what to do when it differs, and the lock that says when it has stopped.</summary>
+    private sealed record Expectation(DaemonExpectation Expected, DaemonMismatchPolicy Policy, string DaemonLockPath);
+
+    private sealed class Run(DaemonPorts ports, DaemonLockService locks, IpcClient client, string spawnLockPath, DaemonLaunch launch, Expectation check) : IDisposable
     {
         private LockHandle? _election;
         private ISpawnedProcess? _spawned;
@@ -77,7 +84,7 @@ public static class DaemonClient
 
         public async Task<Either<DaemonConnectionError, (IpcClient Client, bool Started)>> UntilDoneAsync(string name, TimeSpan timeout, CancellationToken cancellationToken)
         {
-            var facts = ConnectOrStartFacts.Begin(ports.Time.GetUtcNow(), timeout);
+            var facts = ConnectOrStartFacts.Begin(ports.Time.GetUtcNow(), timeout) with { Policy = check.Policy };
             var cutOff = false;
             while (true)
             {
@@ -94,7 +101,12 @@ public static class DaemonClient
                         // Bounded to what is left: a client connect timeout longer than that cannot overrun the deadline.
                         var connected = await client.ConnectWithinAsync(facts.Deadline - ports.Time.GetUtcNow(), ports.Time, cancellationToken).ConfigureAwait(false);
                         cutOff = connected.CutOff;
-                        facts = facts.AfterConnect(ConnectResult.Of(connected.Result));
+                        facts = facts.AfterConnect(connected.Result.IsRight
+                            ? new ConnectResult.Connected(await MismatchAsync(facts.Deadline, cancellationToken).ConfigureAwait(false))
+                            : ConnectResult.Of(connected.Result));
+                        break;
+                    case ConnectOrStartStep.StopForRestart:
+                        facts = facts.AfterRestartStop(await StopForRestartAsync(facts.Deadline, cancellationToken).ConfigureAwait(false));
                         break;
                     case ConnectOrStartStep.AcquireSpawnLock:
                         var elected = locks.TryAcquire(spawnLockPath);
@@ -125,6 +137,63 @@ public static class DaemonClient
                         throw new InvalidOperationException($"Unknown connect-or-start step {other}.");
                 }
             }
+        }
+
+        /// <summary>How the connected daemon differs from the one expected (its hello answer against the expectation).</summary>
+        private async Task<Option<DaemonConnectionError.DaemonMismatchError>> MismatchAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+        {
+            if (check.Policy == DaemonMismatchPolicy.Accept || !check.Expected.ExpectsAnything)
+                return None;
+            var left = deadline - ports.Time.GetUtcNow();
+            using var bounded = new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, ports.Time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, bounded.Token);
+            ServerHello hello;
+            try
+            {
+                hello = await client.GetServerAsync(linked.Token).ConfigureAwait(false) ?? ServerHello.ProtocolOne;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                hello = ServerHello.ProtocolOne; // no answer before the deadline: it says nothing about itself
+            }
+
+            return Optional(DaemonMatch.Mismatch(check.Expected, hello)).Map(reason => new DaemonConnectionError.DaemonMismatchError(reason, hello));
+        }
+
+        /// <summary>
+        /// Stops the mismatched daemon gracefully: the <c>shutdown</c> request (or, for a daemon that does not know it,
+        /// SIGTERM to the verified owner of its lock), then waits until its lock is released, so the PID and socket files
+        /// are gone before the expected daemon starts. Bounded by the start deadline.
+        /// </summary>
+        private async Task<RestartState> StopForRestartAsync(DateTimeOffset deadline, CancellationToken cancellationToken)
+        {
+            var remaining = deadline - ports.Time.GetUtcNow();
+            if (remaining <= TimeSpan.Zero)
+                return new RestartState.StopFailed("the start timeout ran out first");
+            using (var timer = new CancellationTokenSource(remaining, ports.Time))
+            using (var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token))
+            {
+                var asked = await client.SendRawAsync("{\"type\":\"shutdown\"}"u8.ToArray(), bounded.Token).ConfigureAwait(false);
+                client.Close();
+                if (asked.TryGetError(out var refused) && refused is DaemonConnectionError.RemoteError)
+                {
+                    var signalled = new DaemonStopper(ports.LockFiles, ports.Processes, ports.ProcessSignals).SignalOwner(check.DaemonLockPath, ProcessSignal.Terminate);
+                    if (signalled is OwnerSignalResult.Refused or OwnerSignalResult.Failed)
+                        return new RestartState.StopFailed($"it refused the shutdown request ({refused.Message}) and could not be signalled ({signalled})");
+                }
+            }
+
+            var waits = 0;
+            while (locks.Inspect(check.DaemonLockPath) is LockDecision.HeldBy)
+            {
+                var left = deadline - ports.Time.GetUtcNow();
+                if (left <= TimeSpan.Zero)
+                    return new RestartState.StopFailed($"it still held {check.DaemonLockPath} at the start timeout");
+                var pause = TimeSpan.FromMilliseconds(Math.Min(10 << Math.Min(waits++, 5), 250));
+                await Task.Delay(pause < left ? pause : left, ports.Time, cancellationToken).ConfigureAwait(false);
+            }
+
+            return new RestartState.Stopped();
         }
 
         private static SpawnedState ObserveSpawned(ISpawnedProcess process) =>

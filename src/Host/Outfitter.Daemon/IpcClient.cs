@@ -36,6 +36,12 @@ public sealed class IpcClient : IAsyncDisposable
     private readonly TimeSpan _requestTimeout;
     private readonly int _maxReplyBytes;
     private readonly string? _lockPath;
+    private readonly bool _handshake;
+    private readonly bool _holdLease;
+    private readonly byte[] _helloPayload;
+    private ServerHello? _server;
+    private Task<ServerHello>? _hello;
+    private int _holdsLease;
     private readonly TimeProvider _time;
     private readonly IIpcTransport _transport;
     private readonly DaemonLockService _locks;
@@ -57,6 +63,11 @@ public sealed class IpcClient : IAsyncDisposable
         _requestTimeout = options.RequestTimeout;
         _maxReplyBytes = options.MaxReplyBytes;
         _lockPath = options.LockPath;
+        _handshake = options.Handshake;
+        _holdLease = options.HoldLease;
+        var hello = new ArrayBufferWriter<byte>(96);
+        Handshake.WriteRequest(hello, options.ClientName ?? DefaultClientName());
+        _helloPayload = hello.WrittenSpan.ToArray();
         _time = options.TimeProvider ?? OsPorts.Current.Time;
         _transport = transport ?? throw new ArgumentNullException(nameof(transport));
         _locks = locks ?? throw new ArgumentNullException(nameof(locks));
@@ -66,6 +77,17 @@ public sealed class IpcClient : IAsyncDisposable
 
     /// <summary>The endpoint.</summary>
     public string Path { get; }
+
+    /// <summary>
+    /// What the daemon said about itself in its answer to the <c>hello</c> of the current connection, once that answer
+    /// has arrived (<see cref="GetServerAsync"/> waits for it): its protocol, name, version, build, PID, start time and
+    /// capabilities; <see cref="ServerHello.ProtocolOne"/> for a server that does not speak the handshake (the
+    /// TypeScript reference). Null before the answer and when <see cref="IpcClientOptions.Handshake"/> is off.
+    /// </summary>
+    public ServerHello? Server => Volatile.Read(ref _server);
+
+    /// <summary>True when the daemon granted the lease <see cref="IpcClientOptions.HoldLease"/> asked for on the current connection.</summary>
+    public bool HoldsLease => Volatile.Read(ref _holdsLease) == 1;
 
     /// <summary>True while connected.</summary>
     public bool IsConnected => Volatile.Read(ref _connection) is { IsOpen: true, IsWritable: true };
@@ -159,19 +181,108 @@ public sealed class IpcClient : IAsyncDisposable
     private async Task<Either<DaemonConnectionError, Unit>> ConnectOnceAsync(CancellationToken cancellationToken)
     {
         var attempt = await _transport.ConnectAsync(Path, cancellationToken).ConfigureAwait(false);
-        return attempt.Match(
-            Right: stream =>
-            {
-                var connection = new Connection(stream, _maxReplyBytes);
-                var previous = Interlocked.Exchange(ref _connection, connection);
-                connection.Start();
+        if (attempt.IsLeft)
+            return Classify(attempt.Match(_ => throw new InvalidOperationException(), failure => failure));
+        var stream = attempt.Match(s => s, _ => throw new InvalidOperationException());
+        var connection = new Connection(stream, _maxReplyBytes);
+        var previous = Interlocked.Exchange(ref _connection, connection);
+        connection.Start();
 
-                // A previous connection that stopped taking requests keeps reading the replies still owed to it.
-                if (previous is { HasPending: false })
-                    previous.Close("replaced by a new connection");
-                return Right<DaemonConnectionError, Unit>(unit);
-            },
-            Left: failure => Left<DaemonConnectionError, Unit>(Classify(failure)));
+        // A previous connection that stopped taking requests keeps reading the replies still owed to it.
+        if (previous is { HasPending: false })
+            previous.Close("replaced by a new connection");
+        Volatile.Write(ref _holdsLease, 0);
+        Volatile.Write(ref _server, null);
+        if (_handshake)
+            Volatile.Write(ref _hello, await BeginHandshakeAsync(connection, cancellationToken).ConfigureAwait(false));
+        return unit;
+    }
+
+    /// <summary>How long <see cref="GetServerAsync"/> waits for a hello answer: a server that never answers is protocol 1 after this.</summary>
+    private TimeSpan HandshakeTimeout => _requestTimeout < MaxHandshakeWait ? _requestTimeout : MaxHandshakeWait;
+
+    private static readonly TimeSpan MaxHandshakeWait = TimeSpan.FromSeconds(5);
+
+    private static readonly byte[] LeasePayload = "{\"type\":\"lease\"}"u8.ToArray();
+
+    /// <summary>
+    /// What the daemon says about itself (the <c>hello</c> answer on the current connection), waiting for it when it has
+    /// not arrived yet: at most the request timeout, and never more than 5 s. <see cref="ServerHello.ProtocolOne"/> for a
+    /// server that does not speak the handshake or did not answer it in time; null when not connected or when
+    /// <see cref="IpcClientOptions.Handshake"/> is off. Connecting does not wait for the answer: the hello is written
+    /// first and answered in order with the requests after it, so it adds no round trip to a call.
+    /// </summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public async Task<ServerHello?> GetServerAsync(CancellationToken cancellationToken = default)
+    {
+        var hello = Volatile.Read(ref _hello);
+        if (hello is null)
+            return null;
+        try
+        {
+            return await hello.WaitAsync(HandshakeTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return ServerHello.ProtocolOne;
+        }
+    }
+
+    /// <summary>
+    /// Writes <c>hello</c> on a new connection and returns the task that reads its answer (<see cref="Server"/>), then
+    /// asks for the lease when asked to and offered. Never fails the connect: a hello that cannot be written, an error
+    /// reply, another answer or a closed connection all mean protocol 1, and the next request reports a connection
+    /// problem itself.
+    /// </summary>
+    private async Task<Task<ServerHello>> BeginHandshakeAsync(Connection connection, CancellationToken cancellationToken)
+    {
+        var reply = await WriteOwnRequestAsync(connection, _helloPayload, cancellationToken).ConfigureAwait(false);
+        if (reply is null)
+        {
+            Volatile.Write(ref _server, ServerHello.ProtocolOne);
+            return Task.FromResult(ServerHello.ProtocolOne);
+        }
+
+        return CompleteHandshakeAsync(connection, reply);
+    }
+
+    private async Task<ServerHello> CompleteHandshakeAsync(Connection connection, Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> reply)
+    {
+        var hello = Handshake.Interpret(ToEnvelope(await reply.ConfigureAwait(false)));
+        if (Volatile.Read(ref _connection) == connection)
+            Volatile.Write(ref _server, hello);
+        if (_holdLease && hello.Supports(ProtocolExtensions.IdleCapability)
+            && await WriteOwnRequestAsync(connection, LeasePayload, CancellationToken.None).ConfigureAwait(false) is { } lease
+            && (await lease.ConfigureAwait(false)).IsRight
+            && Volatile.Read(ref _connection) == connection)
+            Volatile.Write(ref _holdsLease, 1);
+        return hello;
+    }
+
+    /// <summary>Writes one request of the client's own (no trace context); the task of its answer, or null when it could not be written.</summary>
+    private async Task<Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>>?> WriteOwnRequestAsync(Connection connection, byte[] payload, CancellationToken cancellationToken)
+    {
+        var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var reply = connection.Register(id);
+        var written = await connection.WriteRequestAsync(id, payload, null, null, cancellationToken).ConfigureAwait(false);
+        if (written.IsNone)
+            return reply;
+        connection.Forget(id);
+        cancellationToken.ThrowIfCancellationRequested();
+        return null;
+    }
+
+    private static ReplyEnvelope ToEnvelope(Either<DaemonConnectionError, ReadOnlyMemory<byte>> answer) =>
+        answer.Match(
+            Right: json => new ReplyEnvelope(null, false, json, "", null),
+            Left: error => new ReplyEnvelope(null, true, ReadOnlyMemory<byte>.Empty, error.Message, (error as DaemonConnectionError.RemoteError)?.Code));
+
+    private static string DefaultClientName()
+    {
+        var entry = System.Reflection.Assembly.GetEntryAssembly() ?? typeof(IpcClient).Assembly;
+        var version = DaemonIdentity.VersionOf(entry);
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        return (entry.GetName().Name ?? "client") + "/" + (plus > 0 ? version[..plus] : version);
     }
 
     private DaemonConnectionError Classify(ConnectFailure failure)

@@ -44,6 +44,24 @@ public sealed class IpcClientOptions
     public TimeProvider? TimeProvider { get; set; }
 
     /// <summary>
+    /// Whether the client sends the <c>hello</c> handshake on every connect (default true), so
+    /// <see cref="IpcClient.Server"/> says which protocol, version and build the daemon has. It costs one round trip; a
+    /// server that does not know it (the TypeScript reference) is treated as protocol 1, never as an error. Turn it off
+    /// for a server whose handler must see only your own messages.
+    /// </summary>
+    public bool Handshake { get; set; } = true;
+
+    /// <summary>How the client introduces itself in <c>hello</c> (<c>"name/version"</c>); null for the entry assembly's.</summary>
+    public string? ClientName { get; set; }
+
+    /// <summary>
+    /// Whether the client asks for a lease on every connect (default false): while the connection stays open, a daemon
+    /// with an idle timeout does not exit. Needs the handshake, and a daemon that announces the <c>idle</c> capability;
+    /// <see cref="IpcClient.HoldsLease"/> says whether it was granted.
+    /// </summary>
+    public bool HoldLease { get; set; }
+
+    /// <summary>
     /// These options with <paramref name="time"/> as the clock unless <see cref="TimeProvider"/> is set: a copy, so
     /// nothing is written into a caller's options (itself when it names a clock already).
     /// </summary>

@@ -38,6 +38,9 @@ public sealed partial class IpcServer : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<ServerConnection, Task> _connections = new();
     private IpcRequestHandler? _handler;
+    private IpcRequestHandler? _dispatch;
+    private DaemonIdentity _identity = DaemonIdentity.OfEntryAssembly();
+    private DateTimeOffset? _startedAt;
     private IIpcListener? _listener;
     private CancellationTokenSource? _accepting;
     private Task? _acceptLoop;
@@ -103,10 +106,55 @@ public sealed partial class IpcServer : IAsyncDisposable
     /// <param name="logger">Where the server and its connections log (with connection and request scopes); none when null.</param>
     /// <exception cref="ArgumentException">The path is empty or the options are invalid; the message lists every problem.</exception>
     public static IpcServer Create(string path, IpcServerOptions? options = null, ILogger? logger = null) =>
-        new(path, options ?? new IpcServerOptions(), OsPorts.Current.Transport, OsPorts.Current.Directories, OsPorts.Current.Runtime, OsPorts.Current.Time, logger);
+        new(path, options ?? new IpcServerOptions(), OsPorts.Current.Transport, OsPorts.Current.Directories, OsPorts.Current.Runtime, OsPorts.Current.Time, logger)
+        {
+            Identity = DaemonIdentity.OfEntryAssembly() with { Pid = OsPorts.Current.Processes.Current.Pid },
+        };
 
     /// <summary>Sets the fast-path handler (see <see cref="IpcRequestHandler"/>); replaces any earlier handler.</summary>
     public void OnRequest(IpcRequestHandler handler) => Volatile.Write(ref _handler, handler ?? throw new ArgumentNullException(nameof(handler)));
+
+    /// <summary>
+    /// What this server says about itself in its answer to the <c>hello</c> handshake (the PID, the time it started
+    /// listening and its capabilities are added). Starts as <see cref="DaemonIdentity.OfEntryAssembly"/>; <c>DaemonHost</c>
+    /// sets the daemon's. The server answers <c>{"type":"hello","protocol":N,…}</c> itself, before the request handler;
+    /// a <c>hello</c> payload without a numeric <c>protocol</c> goes to the handler like any other message.
+    /// </summary>
+    public DaemonIdentity Identity
+    {
+        get => Volatile.Read(ref _identity);
+        set => Volatile.Write(ref _identity, value ?? throw new ArgumentNullException(nameof(value)));
+    }
+
+    /// <summary>The extensions every <see cref="IpcServer"/> supports, announced in its hello answer.</summary>
+    internal static IReadOnlyList<string> Capabilities { get; } = [ProtocolExtensions.CancelCapability];
+
+    /// <summary>What the server answers to <c>hello</c> now.</summary>
+    internal ServerHello Hello()
+    {
+        var identity = Identity;
+        return new ServerHello(
+            ProtocolExtensions.Protocol,
+            identity.Name,
+            identity.Version,
+            identity.Build,
+            identity.Pid,
+            _startedAt,
+            [.. Capabilities, .. identity.ExtraCapabilities.Where(c => !Capabilities.Contains(c, StringComparer.Ordinal)).Distinct(StringComparer.Ordinal)],
+            identity.OptionsHash);
+    }
+
+    private IpcResult Dispatch(IpcRequest request)
+    {
+        if (Handshake.IsHello(request.Payload))
+        {
+            Handshake.WriteResponse(request.Result, Hello());
+            return IpcResult.Written;
+        }
+
+        var handler = Volatile.Read(ref _handler);
+        return handler is null ? IpcResult.Error("The server has no message handler.", IpcErrorCodes.HandlerError) : handler(request);
+    }
 
     /// <summary>
     /// Sets the handler, as the reference's <c>onMessage</c>: it receives the request's payload and returns the reply's
@@ -198,6 +246,7 @@ public sealed partial class IpcServer : IAsyncDisposable
             _accepting = new CancellationTokenSource();
             var budget = ConnectionBudget.Decide(Optional(_settings.MaxConnections), _transport.Descriptors());
             _acceptLoop = AcceptLoopAsync(_listener, new SemaphoreSlim(budget, budget), budget, _accepting.Token);
+            _startedAt = _time.GetUtcNow();
             LogListening(Path);
             return unit;
         }
@@ -314,7 +363,7 @@ public sealed partial class IpcServer : IAsyncDisposable
             return;
         }
 
-        var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _settings, _time, _telemetry);
+        var connection = new ServerConnection(stream, () => _dispatch ??= Dispatch, _settings, _time, _telemetry);
         if (stopping)
             connection.StopReading();
         var running = Task.Run(connection.RunAsync, CancellationToken.None);

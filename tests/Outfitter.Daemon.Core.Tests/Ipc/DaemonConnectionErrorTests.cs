@@ -22,6 +22,7 @@ public sealed class DaemonConnectionErrorTests
             { new DaemonConnectionError.ConnectionClosedError("server shut down"), "ConnectionClosedError" },
             { new DaemonConnectionError.RemoteError("boom", ("HANDLER_ERROR")), "RemoteError" },
             { new DaemonConnectionError.StartFailedError((3), "port in use"), "StartFailedError" },
+            { new DaemonConnectionError.DaemonMismatchError("the running daemon has version \"1.0\", expected \"2.0\"", ServerHello.ProtocolOne), "DaemonMismatchError" },
         };
 
     [Theory]
@@ -50,7 +51,7 @@ public sealed class DaemonConnectionErrorTests
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            new[] { "ConnectionClosedError", "ConnectionRefusedError", "ConnectionTimeoutError", "ProtocolError", "RemoteError", "StaleSocketError", "StartFailedError" },
+            new[] { "ConnectionClosedError", "ConnectionRefusedError", "ConnectionTimeoutError", "DaemonMismatchError", "ProtocolError", "RemoteError", "StaleSocketError", "StartFailedError" },
             cases);
         Assert.All(typeof(DaemonConnectionError).GetNestedTypes().Where(t => t.IsSubclassOf(typeof(DaemonConnectionError))), t => Assert.True(t.IsSealed, t.Name));
     }
@@ -138,6 +139,7 @@ public sealed class DaemonConnectionErrorTests
         DaemonConnectionError.ConnectionClosedError => "ConnectionClosedError",
         DaemonConnectionError.RemoteError => "RemoteError",
         DaemonConnectionError.StartFailedError => "StartFailedError",
+        DaemonConnectionError.DaemonMismatchError => "DaemonMismatchError",
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "Unknown connection error."),
     };
 }
