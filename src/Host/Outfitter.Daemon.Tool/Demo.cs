@@ -37,6 +37,7 @@ public static class Demo
 
         var line = CommandLine.Of("start", "--name", name);
         await Step($"start --name {name}", () => Commands.StartAsync(target, line, output));
+        await Step($"start --name {name} --replace   (the same build: kept)", () => Commands.StartAsync(target, CommandLine.Of("start", "--name", name, "--replace"), output));
         await Step($"ping --name {name}", () => Commands.PingAsync(target, line, output));
         await Step($"send --name {name} '{{\"type\":\"echo\",\"data\":\"hello ✓\"}}'", () => Commands.SendAsync(target, CommandLine.Of("send", "{\"type\":\"echo\",\"data\":\"hello ✓\"}"), output));
         await Step($"status --name {name}", () => Commands.StatusAsync(target, line, output));

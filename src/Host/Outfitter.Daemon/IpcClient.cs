@@ -49,6 +49,7 @@ public sealed class IpcClient : IAsyncDisposable
     private readonly ResiliencePipeline<Either<DaemonConnectionError, Unit>>? _connectPipeline;
     private Connection? _connection;
     private long _nextId;
+    private long _nextOwnId;
 
     /// <summary>Creates a client over the given ports (the seam for tests and dependency injection).</summary>
     public IpcClient(string path, IpcClientOptions options, IIpcTransport transport, DaemonLockService locks)
@@ -262,7 +263,8 @@ public sealed class IpcClient : IAsyncDisposable
     /// <summary>Writes one request of the client's own (no trace context); the task of its answer, or null when it could not be written.</summary>
     private async Task<Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>>?> WriteOwnRequestAsync(Connection connection, byte[] payload, CancellationToken cancellationToken)
     {
-        var id = Interlocked.Increment(ref _nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // Ids of its own ("c1", "c2", …) beside the caller's ("1", "2", …): a caller's first request is still "1".
+        var id = "c" + Interlocked.Increment(ref _nextOwnId).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var reply = connection.Register(id);
         var written = await connection.WriteRequestAsync(id, payload, null, null, cancellationToken).ConfigureAwait(false);
         if (written.IsNone)

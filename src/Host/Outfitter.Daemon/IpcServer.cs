@@ -38,7 +38,7 @@ public sealed partial class IpcServer : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ConcurrentDictionary<ServerConnection, Task> _connections = new();
     private IpcRequestHandler? _handler;
-    private IpcRequestHandler? _dispatch;
+    private Func<ServerHello>? _hello;
     private DaemonIdentity _identity = DaemonIdentity.OfEntryAssembly();
     private DateTimeOffset? _startedAt;
     private IIpcListener? _listener;
@@ -117,8 +117,9 @@ public sealed partial class IpcServer : IAsyncDisposable
     /// <summary>
     /// What this server says about itself in its answer to the <c>hello</c> handshake (the PID, the time it started
     /// listening and its capabilities are added). Starts as <see cref="DaemonIdentity.OfEntryAssembly"/>; <c>DaemonHost</c>
-    /// sets the daemon's. The server answers <c>{"type":"hello","protocol":N,…}</c> itself, before the request handler;
-    /// a <c>hello</c> payload without a numeric <c>protocol</c> goes to the handler like any other message.
+    /// sets the daemon's. The server answers <c>{"type":"hello","protocol":N,…}</c> itself, before the request handler,
+    /// and does not count it as a request (counters, metrics, spans); a <c>hello</c> payload without a numeric
+    /// <c>protocol</c> goes to the handler like any other message.
     /// </summary>
     public DaemonIdentity Identity
     {
@@ -144,17 +145,7 @@ public sealed partial class IpcServer : IAsyncDisposable
             identity.OptionsHash);
     }
 
-    private IpcResult Dispatch(IpcRequest request)
-    {
-        if (Handshake.IsHello(request.Payload))
-        {
-            Handshake.WriteResponse(request.Result, Hello());
-            return IpcResult.Written;
-        }
 
-        var handler = Volatile.Read(ref _handler);
-        return handler is null ? IpcResult.Error("The server has no message handler.", IpcErrorCodes.HandlerError) : handler(request);
-    }
 
     /// <summary>
     /// Sets the handler, as the reference's <c>onMessage</c>: it receives the request's payload and returns the reply's
@@ -363,7 +354,7 @@ public sealed partial class IpcServer : IAsyncDisposable
             return;
         }
 
-        var connection = new ServerConnection(stream, () => _dispatch ??= Dispatch, _settings, _time, _telemetry);
+        var connection = new ServerConnection(stream, () => Volatile.Read(ref _handler), _settings, _time, _telemetry, _hello ??= Hello);
         if (stopping)
             connection.StopReading();
         var running = Task.Run(connection.RunAsync, CancellationToken.None);

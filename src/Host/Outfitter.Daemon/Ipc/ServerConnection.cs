@@ -56,8 +56,11 @@ internal sealed partial class ServerConnection
     private readonly ILogger _logger;
     private long _connectionId;
 
-    internal ServerConnection(IIpcStream stream, Func<IpcRequestHandler?> handler, IpcServerSettings options, TimeProvider time, ServerTelemetry? telemetry = null)
+    private readonly Func<ServerHello>? _hello;
+
+    internal ServerConnection(IIpcStream stream, Func<IpcRequestHandler?> handler, IpcServerSettings options, TimeProvider time, ServerTelemetry? telemetry = null, Func<ServerHello>? hello = null)
     {
+        _hello = hello;
         _stream = stream;
         _handler = handler;
         _options = options;
@@ -251,6 +254,16 @@ internal sealed partial class ServerConnection
             _telemetry.ProtocolError(envelope.Reason!);
             LogProtocolError(_connectionId, envelope.Reason!, envelope.Problem!);
             Envelope.WriteError(_batch, envelope.Id, "Invalid request: " + envelope.Problem + ".", IpcErrorCodes.ProtocolError);
+            return;
+        }
+
+        // The handshake is connection set-up, answered by the server itself: not a request of the application's, so it
+        // is neither counted, timed, traced nor handed to the handler (a "hello" without a protocol number is).
+        if (_hello is not null && Handshake.IsHello(envelope.Payload))
+        {
+            Envelope.WriteResponseStart(_batch, envelope.Id);
+            Handshake.WriteResponse(_batch, _hello());
+            Envelope.WriteResponseEnd(_batch);
             return;
         }
 
