@@ -40,7 +40,8 @@ internal abstract record ConnectResult
                     or DaemonConnectionError.ProtocolError
                     or DaemonConnectionError.ConnectionClosedError
                     or DaemonConnectionError.RemoteError
-                    or DaemonConnectionError.StartFailedError => new Unusable(error),
+                    or DaemonConnectionError.StartFailedError
+                    or DaemonConnectionError.RequestCancelledError => new Unusable(error),
                 _ => throw new ArgumentOutOfRangeException(nameof(attempt), error, "Unknown connection error."),
             });
 }

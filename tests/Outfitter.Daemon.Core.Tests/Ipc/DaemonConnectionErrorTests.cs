@@ -22,6 +22,7 @@ public sealed class DaemonConnectionErrorTests
             { new DaemonConnectionError.ConnectionClosedError("server shut down"), "ConnectionClosedError" },
             { new DaemonConnectionError.RemoteError("boom", ("HANDLER_ERROR")), "RemoteError" },
             { new DaemonConnectionError.StartFailedError((3), "port in use"), "StartFailedError" },
+            { new DaemonConnectionError.RequestCancelledError(), "RequestCancelledError" },
         };
 
     [Theory]
@@ -50,7 +51,7 @@ public sealed class DaemonConnectionErrorTests
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            new[] { "ConnectionClosedError", "ConnectionRefusedError", "ConnectionTimeoutError", "ProtocolError", "RemoteError", "StaleSocketError", "StartFailedError" },
+            new[] { "ConnectionClosedError", "ConnectionRefusedError", "ConnectionTimeoutError", "ProtocolError", "RemoteError", "RequestCancelledError", "StaleSocketError", "StartFailedError" },
             cases);
         Assert.All(typeof(DaemonConnectionError).GetNestedTypes().Where(t => t.IsSubclassOf(typeof(DaemonConnectionError))), t => Assert.True(t.IsSealed, t.Name));
     }
@@ -121,6 +122,19 @@ public sealed class DaemonConnectionErrorTests
     }
 
     [Fact]
+    public void A_cancelled_request_says_the_caller_cancelled_it_and_whether_a_cancel_went_to_the_daemon()
+    {
+        var sent = new DaemonConnectionError.RequestCancelledError();
+        var notSent = new DaemonConnectionError.RequestCancelledError(RequestSent: false);
+
+        Assert.True(sent.RequestSent);
+        Assert.Contains("cancelled by the caller after it was sent; a cancel was sent to the daemon", sent.Message, StringComparison.Ordinal);
+        Assert.Contains("whether the daemon executed the request is unknown", sent.Message, StringComparison.Ordinal);
+        Assert.Contains("cancelled by the caller before it was sent; it is safe to retry", notSent.Message, StringComparison.Ordinal);
+        Assert.Equal(new DaemonConnectionError.RequestCancelledError(true), sent);
+    }
+
+    [Fact]
     public void Cases_are_values_equal_by_their_data()
     {
         Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, (1)), new DaemonConnectionError.StaleSocketError(SocketPath, (1)));
@@ -138,6 +152,7 @@ public sealed class DaemonConnectionErrorTests
         DaemonConnectionError.ConnectionClosedError => "ConnectionClosedError",
         DaemonConnectionError.RemoteError => "RemoteError",
         DaemonConnectionError.StartFailedError => "StartFailedError",
+        DaemonConnectionError.RequestCancelledError => "RequestCancelledError",
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "Unknown connection error."),
     };
 }
