@@ -174,6 +174,63 @@ public sealed class CancelTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_caller_cancelling_a_request_gets_RequestCancelledError_and_the_servers_handler_its_cancelled_token()
+    {
+        var server = await ListeningServer();
+        await using var client = IpcClient.Create(Socket, new IpcClientOptions { RequestTimeout = Timeout.InfiniteTimeSpan });
+        Assert.True((await client.ConnectAsync()).IsSuccess);
+        using var cancel = new CancellationTokenSource();
+
+        var sending = client.SendRawAsync("""{"type":"hold","key":"c1"}"""u8.ToArray(), cancel.Token);
+        await _handlers.Started("c1").WaitAsync(Deadline);
+        cancel.Cancel();
+
+        var error = Assert.IsType<DaemonConnectionError.RequestCancelledError>(Error(await sending.WaitAsync(Deadline)));
+        Assert.True(error.RequestSent);
+        Assert.True(error.OutcomeUnknown);
+        Assert.False(error.IsSafeToRetry);
+        Assert.Equal("RequestCancelledError", error.Tag);
+        await _handlers.TokenFired("c1").WaitAsync(Deadline);
+
+        // The connection goes on; the cancel went out before this request, so the server has counted it by its reply.
+        Assert.True((await client.SendRawAsync("""{"type":"ping"}"""u8.ToArray())).IsSuccess);
+        Assert.True(client.IsConnected);
+        Assert.Equal(1, server.Counters.Cancelled);
+    }
+
+    [Fact]
+    public async Task A_request_timeout_gives_ConnectionTimeoutError_and_cancels_the_handler_on_the_server()
+    {
+        await ListeningServer();
+        await using var client = IpcClient.Create(Socket, new IpcClientOptions { RequestTimeout = TimeSpan.FromMilliseconds(300) });
+        Assert.True((await client.ConnectAsync()).IsSuccess);
+
+        var error = Assert.IsType<DaemonConnectionError.ConnectionTimeoutError>(Error(await client.SendRawAsync("""{"type":"hold","key":"t1"}"""u8.ToArray())));
+
+        Assert.True(error.RequestSent);
+        Assert.Equal(300, error.TimeoutMs);
+        await _handlers.TokenFired("t1").WaitAsync(Deadline);
+        Assert.True((await client.SendRawAsync("""{"type":"ping"}"""u8.ToArray())).IsSuccess);
+    }
+
+    [Fact]
+    public async Task A_request_cancelled_before_it_is_sent_is_never_written_and_safe_to_retry()
+    {
+        await ListeningServer();
+        await using var client = IpcClient.Create(Socket);
+        Assert.True((await client.ConnectAsync()).IsSuccess);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        var error = Assert.IsType<DaemonConnectionError.RequestCancelledError>(Error(await client.SendRawAsync("""{"type":"hold","key":"never"}"""u8.ToArray(), cancelled.Token)));
+
+        Assert.False(error.RequestSent);
+        Assert.True(error.IsSafeToRetry);
+        Assert.True((await client.SendRawAsync("""{"type":"ping"}"""u8.ToArray())).IsSuccess);
+        Assert.False(_handlers.Started("never").IsCompleted); // ping was answered after it: "never" was not sent before it
+    }
+
+    [Fact]
     public async Task A_daemon_hosts_status_counts_cancelled_requests()
     {
         await using var host = DaemonHost.Create(new DaemonHostOptions
@@ -188,15 +245,13 @@ public sealed class CancelTests : IAsyncLifetime
         Assert.True((await host.StartAsync()).IsSuccess);
         await using var client = IpcClient.Create(host.SocketPath);
         Assert.True((await client.ConnectAsync()).IsSuccess);
-        using (var raw = await RawClient.ConnectAsync(host.SocketPath))
-        {
-            await raw.SendAsync(Request("st", "hold"));
-            await _handlers.Started("st").WaitAsync(Deadline);
-            await raw.SendAsync(Cancel("st"));
-            await _handlers.TokenFired("st").WaitAsync(Deadline);
-            await raw.SendAsync(Request("p", "ping"));
-            Assert.Contains("\"pong\":true", await raw.ReadLineAsync(), StringComparison.Ordinal);
-        }
+        using var cancel = new CancellationTokenSource();
+
+        var sending = client.SendRawAsync("""{"type":"hold","key":"st"}"""u8.ToArray(), cancel.Token);
+        await _handlers.Started("st").WaitAsync(Deadline);
+        cancel.Cancel();
+        Assert.IsType<DaemonConnectionError.RequestCancelledError>(Error(await sending.WaitAsync(Deadline)));
+        await _handlers.TokenFired("st").WaitAsync(Deadline);
 
         var status = await client.SendRawAsync("""{"type":"status"}"""u8.ToArray());
         Assert.True(status.TryGetValue(out var json, out var failure), failure?.Message);
@@ -235,6 +290,9 @@ public sealed class CancelTests : IAsyncLifetime
         $$$"""{"id":"{{{id}}}","type":"request","payload":{"type":"{{{type}}}","key":"{{{key ?? id}}}"}}""" + "\n";
 
     private static string Cancel(string id) => $$"""{"id":"{{id}}","type":"cancel"}""" + "\n";
+
+    private static DaemonConnectionError Error<T>(Result<T, DaemonConnectionError> result) =>
+        result.Match(v => throw new Xunit.Sdk.XunitException($"Expected an error, got {v}"), e => e);
 
     /// <summary>
     /// Handlers keyed by <c>payload.key</c>: <c>hold</c> waits for its token, then returns "late" (which must never reach
