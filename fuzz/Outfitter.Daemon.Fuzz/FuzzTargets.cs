@@ -104,6 +104,10 @@ public static class FuzzTargets
             Require(again.IsValid, "a request rewritten by WriteRequest is not a valid request: " + again.Problem);
             Require(DecodeString(again.Id) == id, "a request rewritten by WriteRequest has a different id");
             Require(again.Payload.SequenceEqual(payload), "a request rewritten by WriteRequest has a different payload");
+            Require(again.Kind == EnvelopeKind.Request, "a request rewritten by WriteRequest is not a request");
+            var cancel = Envelope.ParseRequest(OneLine(Written(w => Envelope.WriteCancel(w, id))));
+            Require(cancel.IsValid && cancel.Kind == EnvelopeKind.Cancel, "a cancel written by WriteCancel is not a valid cancel: " + cancel.Problem);
+            Require(Envelope.SameId(cancel.Id, rawId) && Envelope.SameId(cancel.Id, again.Id), "a cancel written by WriteCancel names a different id");
         }
 
         Payload(payload);

@@ -54,7 +54,8 @@ internal abstract record ConnectResult
                     or DaemonConnectionError.ConnectionClosedError
                     or DaemonConnectionError.RemoteError
                     or DaemonConnectionError.StartFailedError
-                    or DaemonConnectionError.DaemonMismatchError => new Unusable(error),
+                    or DaemonConnectionError.DaemonMismatchError
+                    or DaemonConnectionError.RequestCancelledError => new Unusable(error),
                 _ => throw new ArgumentOutOfRangeException(nameof(attempt), error, "Unknown connection error."),
             });
 }

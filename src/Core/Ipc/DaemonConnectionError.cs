@@ -163,4 +163,29 @@ public abstract record DaemonConnectionError
         /// <inheritdoc />
         public override string Tag => "DaemonMismatchError";
     }
+
+    /// <summary>
+    /// The caller cancelled the request (its <see cref="CancellationToken"/>). Once the request was sent, the client sent
+    /// the daemon a <c>cancel</c> for it (protocol 2, ADR 0016; best effort, skipped when the connection can no longer be
+    /// written): a daemon of this library cancels the handler's token and writes no reply; the reference ignores it.
+    /// Either way the handler may have had effects before it stopped.
+    /// </summary>
+    /// <param name="RequestSent">
+    /// True when the request had been written (its outcome is unknown); false when it was cancelled before it was written
+    /// (safe to retry).
+    /// </param>
+    public sealed record RequestCancelledError(bool RequestSent = true)
+        : DaemonConnectionError(RequestSent
+            ? "The request was cancelled by the caller after it was sent; a cancel was sent to the daemon (best effort), and whether the daemon executed the request is unknown."
+            : "The request was cancelled by the caller before it was sent; it is safe to retry.")
+    {
+        /// <inheritdoc />
+        public override string Tag => "RequestCancelledError";
+
+        /// <inheritdoc />
+        public override bool IsSafeToRetry => !RequestSent;
+
+        /// <inheritdoc />
+        public override bool OutcomeUnknown => RequestSent;
+    }
 }

@@ -3,11 +3,25 @@ using System.Text.Json;
 
 namespace Outfitter.Daemon.Core.Ipc;
 
+/// <summary>What a valid line a client sends asks for: the reference's request, or protocol 2's cancellation.</summary>
+internal enum EnvelopeKind : byte
+{
+    /// <summary><c>{"id":"…","type":"request","payload":…}</c>: run a handler and reply (also the kind of an invalid line).</summary>
+    Request = 0,
+
+    /// <summary>
+    /// <c>{"id":"…","type":"cancel"}</c> (<see cref="ProtocolExtensions.CancelType"/>): stop the pending request with that
+    /// id; never answered.
+    /// </summary>
+    Cancel,
+}
+
 /// <summary>A request line taken apart without copying: raw JSON spans into the line, or the reason it is not a request.</summary>
 internal readonly ref struct RequestEnvelope
 {
-    private RequestEnvelope(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload, string? problem, string? reason, ReadOnlySpan<byte> traceParent, ReadOnlySpan<byte> traceState)
+    private RequestEnvelope(EnvelopeKind kind, ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload, string? problem, string? reason, ReadOnlySpan<byte> traceParent, ReadOnlySpan<byte> traceState)
     {
+        Kind = kind;
         Id = id;
         Payload = payload;
         Problem = problem;
@@ -16,10 +30,16 @@ internal readonly ref struct RequestEnvelope
         TraceState = traceState;
     }
 
+    /// <summary>
+    /// What the line asks for: <see cref="EnvelopeKind.Request"/> or <see cref="EnvelopeKind.Cancel"/>, the latter only
+    /// when the line is valid (an invalid line is always <see cref="EnvelopeKind.Request"/>, answered with an error).
+    /// </summary>
+    public EnvelopeKind Kind { get; }
+
     /// <summary>The raw JSON of the <c>id</c> member (quotes included), or empty when there was none.</summary>
     public ReadOnlySpan<byte> Id { get; }
 
-    /// <summary>The raw JSON of the <c>payload</c> member (<c>null</c> when absent).</summary>
+    /// <summary>The raw JSON of the <c>payload</c> member (<c>null</c> when absent; a cancel's is read and ignored).</summary>
     public ReadOnlySpan<byte> Payload { get; }
 
     /// <summary>Why the line is not a valid request; null when it is one.</summary>
@@ -41,9 +61,12 @@ internal readonly ref struct RequestEnvelope
     public string? Reason { get; }
 
     internal static RequestEnvelope Valid(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload, ReadOnlySpan<byte> traceParent = default, ReadOnlySpan<byte> traceState = default) =>
-        new(id, payload, null, null, traceParent, traceState);
+        new(EnvelopeKind.Request, id, payload, null, null, traceParent, traceState);
 
-    internal static RequestEnvelope Invalid(ReadOnlySpan<byte> id, string problem, string reason) => new(id, default, problem, reason, default, default);
+    internal static RequestEnvelope Cancel(ReadOnlySpan<byte> id, ReadOnlySpan<byte> payload) =>
+        new(EnvelopeKind.Cancel, id, payload, null, null, default, default);
+
+    internal static RequestEnvelope Invalid(ReadOnlySpan<byte> id, string problem, string reason) => new(EnvelopeKind.Request, id, default, problem, reason, default, default);
 }
 
 /// <summary>Stable names for why a line is not a request (metric tags and logs; the reply carries a sentence).</summary>
@@ -67,7 +90,7 @@ internal static class ProtocolProblems
     /// <summary>The object has no <c>type</c>.</summary>
     public const string MissingType = "missing_type";
 
-    /// <summary>The <c>type</c> is not <c>"request"</c>.</summary>
+    /// <summary>The <c>type</c> is neither <c>"request"</c> nor <c>"cancel"</c>.</summary>
     public const string NotARequest = "not_a_request";
 
     /// <summary>Processing the line failed unexpectedly (defence in depth; a bug if it ever shows).</summary>
@@ -85,7 +108,8 @@ internal sealed record ReplyEnvelope(string? Id, bool IsError, ReadOnlyMemory<by
 /// <summary>
 /// The wire envelope, byte for byte the reference's: request <c>{"id":"…","type":"request","payload":…}</c>, reply
 /// <c>{"id":"…","type":"response","payload":…}</c> or <c>{"id":"…","type":"error","payload":{"message":"…"}}</c>
-/// (we add a <c>code</c>). Parsing and writing are pure and allocation-free on the hot path.
+/// (we add a <c>code</c>); and protocol 2's cancellation <c>{"id":"…","type":"cancel"}</c>, which a reference server
+/// ignores. Parsing and writing are pure and allocation-free on the hot path.
 /// </summary>
 internal static class Envelope
 {
@@ -95,12 +119,18 @@ internal static class Envelope
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = MaxDepth };
     private static ReadOnlySpan<byte> NullJson => "null"u8;
 
+    // ProtocolExtensions.CancelType as UTF-8.
+    private static ReadOnlySpan<byte> CancelTypeName => "cancel"u8;
+
     /// <summary>
-    /// Parses a request line. Invalid UTF-8 or JSON, a value that is not an object, a missing or non-string <c>id</c>, and a
-    /// <c>type</c> other than <c>"request"</c> all give an invalid envelope with a sentence saying which; its
-    /// <see cref="RequestEnvelope.Id"/> is the raw id when one could be read, so the error reply can name it. The optional
-    /// trace context members (<see cref="TraceContext"/>) are kept when well-formed and otherwise ignored; other unknown
-    /// members are ignored, as the reference ignores them.
+    /// Parses a line a client sent: a request (<see cref="EnvelopeKind.Request"/>) or, with <c>"type":"cancel"</c>, a
+    /// cancellation (<see cref="EnvelopeKind.Cancel"/>, ADR 0016), whose id is checked as a request's (a cancel without a
+    /// string id is invalid) and whose payload and trace context are ignored. Invalid UTF-8 or JSON, a value that is not
+    /// an object, a missing or non-string <c>id</c>, and a <c>type</c> other than <c>"request"</c> or <c>"cancel"</c>
+    /// (every other envelope type, known to later protocol versions or not) all give an invalid envelope with a sentence
+    /// saying which, answered with <c>PROTOCOL_ERROR</c>; its <see cref="RequestEnvelope.Id"/> is the raw id when one could
+    /// be read, so the error reply can name it. The optional trace context members (<see cref="TraceContext"/>) are kept
+    /// when well-formed and otherwise ignored; other unknown members are ignored, as the reference ignores them.
     /// </summary>
     public static RequestEnvelope ParseRequest(ReadOnlySpan<byte> line)
     {
@@ -108,7 +138,7 @@ internal static class Envelope
             return RequestEnvelope.Invalid(default, "the line is not valid UTF-8", ProtocolProblems.InvalidUtf8);
         ReadOnlySpan<byte> id = default, payload = default, traceParent = default, traceState = default;
         var idIsString = false;
-        var typeIsRequest = false;
+        var kind = (EnvelopeKind?)null;
         var sawType = false;
         try
         {
@@ -134,7 +164,10 @@ internal static class Envelope
                 else if (Is(name, escaped, "type"u8))
                 {
                     sawType = true;
-                    typeIsRequest = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("request"u8);
+                    kind = reader.TokenType != JsonTokenType.String ? null
+                        : reader.ValueTextEquals("request"u8) ? EnvelopeKind.Request
+                        : reader.ValueTextEquals(CancelTypeName) ? EnvelopeKind.Cancel
+                        : null;
                 }
                 else if (Is(name, escaped, "payload"u8))
                 {
@@ -170,8 +203,10 @@ internal static class Envelope
             return RequestEnvelope.Invalid(default, "the request has no \"id\"", ProtocolProblems.MissingId);
         if (!idIsString)
             return RequestEnvelope.Invalid(id, "\"id\" must be a string", ProtocolProblems.IdNotString);
-        if (!sawType || !typeIsRequest)
+        if (!sawType || kind is null)
             return RequestEnvelope.Invalid(id, sawType ? "\"type\" must be \"request\"" : "the request has no \"type\"", sawType ? ProtocolProblems.NotARequest : ProtocolProblems.MissingType);
+        if (kind == EnvelopeKind.Cancel)
+            return RequestEnvelope.Cancel(id, payload.IsEmpty ? NullJson : payload);
         if (!TraceContext.IsValidTraceParent(traceParent))
             return RequestEnvelope.Valid(id, payload.IsEmpty ? NullJson : payload);
         return RequestEnvelope.Valid(id, payload.IsEmpty ? NullJson : payload, traceParent, TraceContext.IsValidTraceState(traceState) ? traceState : default);
@@ -254,6 +289,69 @@ internal static class Envelope
         }
 
         WriteRaw(output, "}\n"u8);
+    }
+
+    /// <summary>
+    /// Writes a cancellation <c>{"id":"ID","type":"cancel"}\n</c> for the request written with the same
+    /// <paramref name="id"/> by <see cref="WriteRequest"/> (the id is escaped the same way, so its bytes are the request's).
+    /// No reply comes; a server that does not know <c>cancel</c> (the reference) ignores it.
+    /// </summary>
+    /// <param name="output">Where the line goes.</param>
+    /// <param name="id">The id of the request to cancel.</param>
+    public static void WriteCancel(IBufferWriter<byte> output, string id)
+    {
+        WriteRaw(output, "{\"id\":"u8);
+        WriteString(output, id);
+        WriteRaw(output, ",\"type\":\"cancel\"}\n"u8);
+    }
+
+    /// <summary>
+    /// True when two raw JSON ids (as <see cref="RequestEnvelope.Id"/> gives them) are the same string: equal bytes, or,
+    /// when either is written with escapes, equal text (<c>"a"</c> and <c>"\u0061"</c> are the same id). Values that are not
+    /// both JSON strings, and strings whose escapes decode to no text (a lone surrogate), are equal only byte for byte.
+    /// Allocation-free for ids up to 256 bytes.
+    /// </summary>
+    public static bool SameId(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        if (a.SequenceEqual(b))
+            return true;
+        var aEscaped = a.IndexOf((byte)'\\') >= 0;
+        var bEscaped = b.IndexOf((byte)'\\') >= 0;
+        if (!aEscaped && !bEscaped)
+            return false; // two unescaped strings are the same text exactly when they are the same bytes
+
+        // Make b the escaped one; a is then compared as text against b's decoded value.
+        if (!bEscaped)
+        {
+            var swap = a;
+            a = b;
+            b = swap;
+            (aEscaped, bEscaped) = (bEscaped, aEscaped);
+        }
+
+        Span<byte> scratch = stackalloc byte[256];
+        byte[]? rented = null;
+        try
+        {
+            var readerA = new Utf8JsonReader(a);
+            var readerB = new Utf8JsonReader(b);
+            if (!readerA.Read() || readerA.TokenType != JsonTokenType.String || !readerB.Read() || readerB.TokenType != JsonTokenType.String)
+                return false;
+            if (!aEscaped)
+                return readerB.ValueTextEquals(readerA.ValueSpan);
+            var length = readerA.ValueSpan.Length;
+            var buffer = length <= scratch.Length ? scratch : (rented = System.Buffers.ArrayPool<byte>.Shared.Rent(length));
+            return readerB.ValueTextEquals(buffer[..readerA.CopyString(buffer)]);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return false; // not one JSON value, or escapes that decode to no text: only equal bytes match
+        }
+        finally
+        {
+            if (rented is not null)
+                System.Buffers.ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>

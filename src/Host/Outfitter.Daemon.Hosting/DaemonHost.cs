@@ -295,6 +295,7 @@ public sealed partial class DaemonHost : IAsyncDisposable, IDisposable
         json.WriteNumber("protocolErrors", counters.ProtocolErrors);
         json.WriteNumber("framesTooLarge", counters.FramesTooLarge);
         json.WriteNumber("connectionsAccepted", counters.ConnectionsAccepted);
+        json.WriteNumber("cancelled", counters.Cancelled);
         json.WriteEndObject();
         return IpcResult.Written;
     }

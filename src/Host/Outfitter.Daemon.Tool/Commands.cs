@@ -468,6 +468,8 @@ public static class Commands
                 output.Fail(ExitCodes.NotRunning, $"{target.Name} is not running: {error.Message}"),
             DaemonConnectionError.StartFailedError or DaemonConnectionError.DaemonMismatchError =>
                 output.Fail(ExitCodes.Failure, error.Message),
+            DaemonConnectionError.RequestCancelledError =>
+                output.Fail(ExitCodes.Failure, $"\"{request}\" to {target.SocketPath} was cancelled: {error.Message}"),
             _ => throw new InvalidOperationException($"Unknown connection error {error}."),
         };
 

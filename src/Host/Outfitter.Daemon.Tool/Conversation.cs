@@ -15,16 +15,25 @@ internal sealed record Conversation(IpcClient Client, Budget Budget)
     /// <summary>Sends a request (UTF-8 JSON payload); a reply that does not come within the budget is a timeout.</summary>
     internal async Task<Result<ReadOnlyMemory<byte>, DaemonConnectionError>> SendRawAsync(ReadOnlyMemory<byte> payload)
     {
-        using var deadline = new CancellationTokenSource(Budget.Remaining, OsPorts.Current.Time);
-        return await Client.SendRawAsync(payload, deadline.Token);
+        var bound = Budget.Remaining;
+        using var deadline = new CancellationTokenSource(bound, OsPorts.Current.Time);
+        return AsTimeout(await Client.SendRawAsync(payload, deadline.Token), bound);
     }
 
     /// <summary>Sends a request (a JSON payload) within the budget.</summary>
     internal async Task<Result<JsonElement, DaemonConnectionError>> SendAsync(JsonElement payload)
     {
-        using var deadline = new CancellationTokenSource(Budget.Remaining, OsPorts.Current.Time);
-        return await Client.SendAsync(payload, deadline.Token);
+        var bound = Budget.Remaining;
+        using var deadline = new CancellationTokenSource(bound, OsPorts.Current.Time);
+        return AsTimeout(await Client.SendAsync(payload, deadline.Token), bound);
     }
+
+    // The budget is a deadline, not a user's cancellation: the client cancelled the request (and told the daemon) because
+    // the budget ran out, which the tool reports as a timeout.
+    private static Result<T, DaemonConnectionError> AsTimeout<T>(Result<T, DaemonConnectionError> result, TimeSpan bound) =>
+        result.TryGetError(out var error) && error is DaemonConnectionError.RequestCancelledError cancelled
+            ? new DaemonConnectionError.ConnectionTimeoutError((long)bound.TotalMilliseconds, "request", cancelled.RequestSent)
+            : result;
 
     /// <summary>A client for <paramref name="target"/> whose own limits are the budget's (the per-request bound is the rest of it).</summary>
     internal static IpcClient ClientFor(Target target, Budget budget) =>

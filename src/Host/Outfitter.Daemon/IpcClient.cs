@@ -320,8 +320,10 @@ public sealed class IpcClient : IAsyncDisposable
 
     /// <summary>
     /// Sends a request whose payload is the given UTF-8 JSON value and returns the reply's payload JSON. Fails with
-    /// <see cref="DaemonConnectionError.ConnectionTimeoutError"/> after <see cref="IpcClientOptions.RequestTimeout"/> or
-    /// when <paramref name="cancellationToken"/> is cancelled (a late reply is then discarded);
+    /// <see cref="DaemonConnectionError.ConnectionTimeoutError"/> after <see cref="IpcClientOptions.RequestTimeout"/>, and
+    /// with <see cref="DaemonConnectionError.RequestCancelledError"/> when <paramref name="cancellationToken"/> is
+    /// cancelled (in both cases a late reply is discarded, and a request already sent is followed by a <c>cancel</c> line,
+    /// so a daemon of this library cancels the handler's token; the reference ignores it);
     /// <see cref="DaemonConnectionError.RemoteError"/> for an error reply; <see cref="DaemonConnectionError.ConnectionClosedError"/>
     /// when the connection drops first. Every error tells whether retrying is safe
     /// (<see cref="DaemonConnectionError.IsSafeToRetry"/>: never sent, or refused with <c>SHUTTING_DOWN</c>) or the outcome
@@ -396,11 +398,13 @@ public sealed class IpcClient : IAsyncDisposable
         }
         catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
+            // Given up: a late reply is dropped, and the daemon is asked to stop the handler (protocol 2's cancel; the
+            // reference ignores it). Never waited for: the caller's outcome is decided here.
             connection.Forget(id);
-            return new DaemonConnectionError.ConnectionTimeoutError(
-                e is TimeoutException ? (long)_requestTimeout.TotalMilliseconds : -1,
-                e is TimeoutException ? "request" : "request cancelled by the caller",
-                RequestSent: true);
+            connection.SendCancel(id);
+            return e is TimeoutException
+                ? new DaemonConnectionError.ConnectionTimeoutError((long)_requestTimeout.TotalMilliseconds, "request", RequestSent: true)
+                : new DaemonConnectionError.RequestCancelledError(RequestSent: true);
         }
     }
 
@@ -508,7 +512,7 @@ public sealed class IpcClient : IAsyncDisposable
             }
             catch (OperationCanceledException)
             {
-                return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionTimeoutError(-1, "request cancelled by the caller before it was sent"));
+                return Some<DaemonConnectionError>(new DaemonConnectionError.RequestCancelledError(RequestSent: false));
             }
 
             string problem;
@@ -534,6 +538,50 @@ public sealed class IpcClient : IAsyncDisposable
             // the reader ends the connection at the server's end of stream (or when it breaks).
             Interlocked.CompareExchange(ref _notWritable, problem, null);
             return Some<DaemonConnectionError>(new DaemonConnectionError.ConnectionClosedError("writing the request failed: " + problem, RequestSent: false));
+        }
+
+        /// <summary>
+        /// Sends <c>{"id":ID,"type":"cancel"}</c> for a request this connection wrote and no longer waits for; best effort
+        /// and in the background: the caller never waits for it and it never throws. Behind the write lock (it never
+        /// interleaves with a request line), so it waits only for writes already queued, and at most until the connection
+        /// closes. Skipped when the connection cannot be written; a failed write stops the connection taking requests, as
+        /// a failed request write does (part of the line may have gone out).
+        /// </summary>
+        public void SendCancel(string id)
+        {
+            if (IsOpen && IsWritable)
+                _ = SendCancelAsync(id);
+        }
+
+        private async Task SendCancelAsync(string id)
+        {
+            var line = new ArrayBufferWriter<byte>(id.Length + 32);
+            Envelope.WriteCancel(line, id);
+            try
+            {
+                await _writeLock.WaitAsync(_closing.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return; // closed meanwhile: the server drops the connection's requests anyway
+            }
+
+            try
+            {
+                if (!IsWritable)
+                    return;
+                var written = await stream.WriteAsync(line.WrittenMemory, _closing.Token).ConfigureAwait(false);
+                if (!written.IsWritten)
+                    Interlocked.CompareExchange(ref _notWritable, StreamFailures.Describe(written.Failure), null);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client was closed while the line was being written.
+            }
+            finally
+            {
+                _writeLock.Release();
+            }
         }
 
         public void Close(string reason)

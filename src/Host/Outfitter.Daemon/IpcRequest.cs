@@ -11,11 +11,21 @@ namespace Outfitter.Daemon;
 /// </summary>
 public readonly ref struct IpcRequest
 {
+    private readonly IRequestCancellation? _cancellation;
+    private readonly CancellationToken _aborted;
+
     internal IpcRequest(ReadOnlySpan<byte> payload, IBufferWriter<byte> result, CancellationToken aborted)
     {
         Payload = payload;
         Result = result;
-        Aborted = aborted;
+        _aborted = aborted;
+    }
+
+    internal IpcRequest(ReadOnlySpan<byte> payload, IBufferWriter<byte> result, IRequestCancellation cancellation)
+    {
+        Payload = payload;
+        Result = result;
+        _cancellation = cancellation;
     }
 
     /// <summary>The raw JSON of the request's <c>payload</c> (<c>null</c> when absent).</summary>
@@ -24,8 +34,14 @@ public readonly ref struct IpcRequest
     /// <summary>Where a synchronous handler writes its result as one JSON value, then returns <see cref="IpcResult.Written"/>.</summary>
     public IBufferWriter<byte> Result { get; }
 
-    /// <summary>Cancelled when the connection drops or the server closes past its grace period.</summary>
-    public CancellationToken Aborted { get; }
+    /// <summary>
+    /// Cancelled when the client cancels this request (a <c>cancel</c> line with its id, sent by <see cref="IpcClient"/>
+    /// when its caller cancels or the request times out; the request then gets no reply, whatever the handler returns),
+    /// when the connection drops, or when the server closes past its grace period. The request's token source is created
+    /// the first time a handler reads this, so a handler that never does allocates nothing for it. Meant for the request's
+    /// own work: once the request is answered the source is disposed, and the token no longer fires.
+    /// </summary>
+    public CancellationToken Aborted => _cancellation is null ? _aborted : _cancellation.Token;
 
     /// <summary>The payload as a standalone <see cref="JsonElement"/> (a copy; safe to keep).</summary>
     public JsonElement ParsePayload()
@@ -33,4 +49,11 @@ public readonly ref struct IpcRequest
         var reader = new Utf8JsonReader(Payload);
         return JsonElement.ParseValue(ref reader);
     }
+}
+
+/// <summary>Where <see cref="IpcRequest.Aborted"/> comes from: the connection running the request (created on first use).</summary>
+internal interface IRequestCancellation
+{
+    /// <summary>The running request's token, its source created on first use.</summary>
+    CancellationToken Token { get; }
 }

@@ -117,6 +117,16 @@ public sealed class ConnectOrStartTests
     }
 
     [Fact]
+    public void A_cancelled_request_error_is_classified_as_an_unusable_endpoint_rather_than_thrown_on()
+    {
+        DaemonConnectionError cancelled = new DaemonConnectionError.RequestCancelledError();
+
+        var result = ConnectResult.Of(Left<DaemonConnectionError, Unit>(cancelled));
+
+        Assert.Equal(new ConnectResult.Unusable(cancelled), result);
+    }
+
+    [Fact]
     public void The_wait_doubles_up_to_its_cap_and_never_passes_the_deadline()
     {
         var facts = Begin.AfterConnect(new ConnectResult.NotListening(NoSocket)).AfterSpawnLock(new SpawnLockState.HeldByOther(None));

@@ -23,6 +23,7 @@ public sealed class DaemonConnectionErrorTests
             { new DaemonConnectionError.RemoteError("boom", ("HANDLER_ERROR")), "RemoteError" },
             { new DaemonConnectionError.StartFailedError((3), "port in use"), "StartFailedError" },
             { new DaemonConnectionError.DaemonMismatchError("the running daemon has version \"1.0\", expected \"2.0\"", ServerHello.ProtocolOne), "DaemonMismatchError" },
+            { new DaemonConnectionError.RequestCancelledError(), "RequestCancelledError" },
         };
 
     [Theory]
@@ -51,7 +52,7 @@ public sealed class DaemonConnectionErrorTests
             .Order(StringComparer.Ordinal);
 
         Assert.Equal(
-            new[] { "ConnectionClosedError", "ConnectionRefusedError", "ConnectionTimeoutError", "DaemonMismatchError", "ProtocolError", "RemoteError", "StaleSocketError", "StartFailedError" },
+            new[] { "ConnectionClosedError", "ConnectionRefusedError", "ConnectionTimeoutError", "DaemonMismatchError", "ProtocolError", "RemoteError", "RequestCancelledError", "StaleSocketError", "StartFailedError" },
             cases);
         Assert.All(typeof(DaemonConnectionError).GetNestedTypes().Where(t => t.IsSubclassOf(typeof(DaemonConnectionError))), t => Assert.True(t.IsSealed, t.Name));
     }
@@ -122,6 +123,19 @@ public sealed class DaemonConnectionErrorTests
     }
 
     [Fact]
+    public void A_cancelled_request_says_the_caller_cancelled_it_and_whether_a_cancel_went_to_the_daemon()
+    {
+        var sent = new DaemonConnectionError.RequestCancelledError();
+        var notSent = new DaemonConnectionError.RequestCancelledError(RequestSent: false);
+
+        Assert.True(sent.RequestSent);
+        Assert.Contains("cancelled by the caller after it was sent; a cancel was sent to the daemon", sent.Message, StringComparison.Ordinal);
+        Assert.Contains("whether the daemon executed the request is unknown", sent.Message, StringComparison.Ordinal);
+        Assert.Contains("cancelled by the caller before it was sent; it is safe to retry", notSent.Message, StringComparison.Ordinal);
+        Assert.Equal(new DaemonConnectionError.RequestCancelledError(true), sent);
+    }
+
+    [Fact]
     public void Cases_are_values_equal_by_their_data()
     {
         Assert.Equal(new DaemonConnectionError.StaleSocketError(SocketPath, (1)), new DaemonConnectionError.StaleSocketError(SocketPath, (1)));
@@ -140,6 +154,7 @@ public sealed class DaemonConnectionErrorTests
         DaemonConnectionError.RemoteError => "RemoteError",
         DaemonConnectionError.StartFailedError => "StartFailedError",
         DaemonConnectionError.DaemonMismatchError => "DaemonMismatchError",
+        DaemonConnectionError.RequestCancelledError => "RequestCancelledError",
         _ => throw new ArgumentOutOfRangeException(nameof(error), error, "Unknown connection error."),
     };
 }

@@ -31,6 +31,8 @@ public sealed class RetrySafetyTests
             { new DaemonConnectionError.RemoteError("boom", null), false, false },
             { new DaemonConnectionError.ProtocolError("bad reply"), false, false },
             { new DaemonConnectionError.StartFailedError((1), ""), true, false },
+            { new DaemonConnectionError.RequestCancelledError(RequestSent: true), false, true },
+            { new DaemonConnectionError.RequestCancelledError(RequestSent: false), true, false },
         };
 
     [Theory]

@@ -277,4 +277,34 @@ public sealed class TypeScriptInteropTests : IClassFixture<TypeScriptPeers>, IDi
 
     private static LockError Left<T>(Either<LockError, T> result) =>
         result.Match(value => throw new Xunit.Sdk.XunitException($"Expected a failure, got {value}"), error => error);
+
+    [Fact]
+    public async Task Our_client_cancelling_a_request_to_the_reference_server_gets_RequestCancelledError_and_the_connection_keeps_answering()
+    {
+        var socket = await StartReferenceServerAsync();
+        await using var client = IpcClient.Create(socket, new IpcClientOptions { RequestTimeout = Timeout.InfiniteTimeSpan });
+        Right(await client.ConnectAsync());
+        using var cancel = new CancellationTokenSource();
+        var pending = client.SendAsync(Json("""{"type":"hang"}"""), cancel.Token);
+
+        // The reference reads a connection's lines in order, so once ping (sent after "hang") is answered, "hang" is pending.
+        AssertJson("""{"pong":true}""", Right(await client.SendAsync(Json("""{"type":"ping"}"""))));
+        cancel.Cancel();
+
+        var error = Assert.IsType<DaemonConnectionError.RequestCancelledError>(Left(await pending.WaitAsync(ChildProcess.DefaultDeadline)));
+        Assert.True(error.RequestSent);
+        Assert.True(error.OutcomeUnknown);
+
+        // The cancel line went out before this request (both take the connection's write lock): the reference ignored it.
+        AssertJson("""{"pong":true}""", Right(await client.SendAsync(Json("""{"type":"ping"}"""))));
+        AssertJson(Nested, Right(await client.SendAsync(Json($$"""{"type":"echo","data":{{Nested}}}"""))));
+        Assert.True(client.IsConnected);
+
+        // Byte for byte: the reference writes nothing for a cancel line, so the next line it writes answers the next request.
+        using var raw = await RawClient.ConnectAsync(socket);
+        await raw.SendAsync("{\"id\":\"h\",\"type\":\"request\",\"payload\":{\"type\":\"hang\"}}\n{\"id\":\"h\",\"type\":\"cancel\"}\n{\"id\":\"p\",\"type\":\"request\",\"payload\":{\"type\":\"ping\"}}\n");
+        var next = JsonDocument.Parse((await raw.ReadLineAsync())!).RootElement;
+        Assert.Equal("p", next.GetProperty("id").GetString());
+        Assert.Equal("response", next.GetProperty("type").GetString());
+    }
 }

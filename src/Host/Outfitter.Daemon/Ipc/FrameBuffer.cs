@@ -96,6 +96,19 @@ internal sealed class FrameBuffer : IDisposable
         return step.Scan;
     }
 
+    /// <summary>
+    /// The next complete line without taking it (valid until the next call on this buffer), or why there is none; the
+    /// following <see cref="Next"/> gives the same line.
+    /// </summary>
+    internal FrameScan Peek(out ReadOnlySpan<byte> line)
+    {
+        var step = LineFraming.Next(_buffer.AsSpan(_start, _end - _start), _scanned, _maxLineBytes);
+        line = step.Scan == FrameScan.Line ? _buffer.AsSpan(_start, step.Length) : default;
+        if (step.Scan == FrameScan.NeedMore)
+            _scanned = step.Scanned;
+        return step.Scan;
+    }
+
     /// <inheritdoc />
     public void Dispose()
     {

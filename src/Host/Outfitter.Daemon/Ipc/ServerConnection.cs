@@ -23,8 +23,15 @@ namespace Outfitter.Daemon.Ipc;
 /// Every answered request, malformed line and oversized frame is reported to the server's <see cref="ServerTelemetry"/>
 /// (counters always; metrics, a span and a log scope only when someone listens).
 /// </para>
+/// <para>
+/// Cancellation (protocol 2, ADR 0016): a handler's <see cref="IpcRequest.Aborted"/> is a token source of the request's
+/// own, linked to the connection's abort and created only when the handler first reads it. A <c>cancel</c> line for a
+/// pending request cancels that source and answers the request with nothing: no reply is written, and whatever the
+/// handler returns later is dropped. A <c>cancel</c> for an id with nothing pending is ignored; a <c>cancel</c> is never
+/// answered, during shutdown included.
+/// </para>
 /// </summary>
-internal sealed partial class ServerConnection
+internal sealed partial class ServerConnection : IRequestCancellation
 {
     private const int InitialBufferBytes = 16 * 1024;
     private const int HighWaterBytes = 1024 * 1024;
@@ -58,6 +65,9 @@ internal sealed partial class ServerConnection
 
     private readonly Func<ServerHello>? _hello;
 
+    // The running synchronous dispatch's token source, created when its handler first reads IpcRequest.Aborted (read loop only).
+    private CancellationTokenSource? _requestCancellation;
+
     internal ServerConnection(IIpcStream stream, Func<IpcRequestHandler?> handler, IpcServerSettings options, TimeProvider time, ServerTelemetry? telemetry = null, Func<ServerHello>? hello = null)
     {
         _hello = hello;
@@ -70,6 +80,10 @@ internal sealed partial class ServerConnection
     }
 
     private bool Stopping => Volatile.Read(ref _stopping) == 1;
+
+    /// <summary>The running handler's <see cref="IpcRequest.Aborted"/>: its own source, linked to the connection's abort, made on first use.</summary>
+    CancellationToken IRequestCancellation.Token =>
+        (_requestCancellation ??= CancellationTokenSource.CreateLinkedTokenSource(_abort.Token)).Token;
 
     /// <summary>
     /// Stops taking new requests: the peer's later writes fail, lines already received are answered with
@@ -140,7 +154,7 @@ internal sealed partial class ServerConnection
                 frames.Advance(read.Count);
                 while (true)
                 {
-                    if (!Stopping && Volatile.Read(ref _inFlight) >= _options.MaxConcurrentRequestsPerConnection)
+                    if (!Stopping && Volatile.Read(ref _inFlight) >= _options.MaxConcurrentRequestsPerConnection && WaitsForSlot(frames))
                     {
                         await FlushAsync().ConfigureAwait(false);
                         await WaitForSlotAsync().ConfigureAwait(false);
@@ -233,6 +247,19 @@ internal sealed partial class ServerConnection
         }
     }
 
+    /// <summary>
+    /// At the limit of requests in progress, whether the next line must wait for a slot: a request does; a <c>cancel</c>
+    /// goes on (it may end a running handler, so waiting for a slot to read it could wait for ever), and so does a line
+    /// not yet complete, which is read on (still bounded by the line limit) so that a <c>cancel</c> can arrive.
+    /// </summary>
+    private static bool WaitsForSlot(FrameBuffer frames)
+    {
+        if (frames.Peek(out var line) != FrameScan.Line)
+            return false;
+        var envelope = Envelope.ParseRequest(line);
+        return !envelope.IsValid || envelope.Kind != EnvelopeKind.Cancel;
+    }
+
     private void ReleaseLateBuffers()
     {
         // Only empty buffers go back; one an asynchronous writer is sending is not referenced by these fields meanwhile.
@@ -254,6 +281,12 @@ internal sealed partial class ServerConnection
             _telemetry.ProtocolError(envelope.Reason!);
             LogProtocolError(_connectionId, envelope.Reason!, envelope.Problem!);
             Envelope.WriteError(_batch, envelope.Id, "Invalid request: " + envelope.Problem + ".", IpcErrorCodes.ProtocolError);
+            return;
+        }
+
+        if (envelope.Kind == EnvelopeKind.Cancel)
+        {
+            Cancel(envelope.Id); // never answered, and honoured while stopping too
             return;
         }
 
@@ -291,16 +324,20 @@ internal sealed partial class ServerConnection
         IpcResult result;
         try
         {
-            result = handler(new IpcRequest(envelope.Payload, _batch, _abort.Token));
+            result = handler(new IpcRequest(envelope.Payload, _batch, this));
         }
         catch (Exception e)
         {
+            TakeRequestCancellation()?.Dispose();
             _batch.Truncate(mark);
             LogHandlerThrew(e, _connectionId);
             ReplyError(envelope.Id, observed, e.Message, IpcErrorCodes.HandlerError);
             return;
         }
 
+        // The handler's token source, if it asked for its token: disposed once the request is answered, here unless the
+        // request stays pending (its pending entry then owns it).
+        var cancellation = TakeRequestCancellation();
         switch (result.Kind)
         {
             case IpcResultKind.Written:
@@ -326,7 +363,8 @@ internal sealed partial class ServerConnection
                     // The span stays open until the reply; the read loop goes on outside it.
                     if (observed.Activity is not null)
                         Activity.Current = null;
-                    Track(envelope.Id.ToArray(), task, observed);
+                    Track(envelope.Id.ToArray(), task, observed, cancellation);
+                    cancellation = null;
                 }
 
                 break;
@@ -337,6 +375,15 @@ internal sealed partial class ServerConnection
                 ReplyError(envelope.Id, observed, "The handler returned no result (default(IpcResult)); return IpcResult.Written, Error or Pending.", IpcErrorCodes.InternalError);
                 break;
         }
+
+        cancellation?.Dispose();
+    }
+
+    private CancellationTokenSource? TakeRequestCancellation()
+    {
+        var source = _requestCancellation;
+        _requestCancellation = null;
+        return source;
     }
 
     private void ReplyError(ReadOnlySpan<byte> id, in RequestObservation observed, string message, string code)
@@ -352,23 +399,55 @@ internal sealed partial class ServerConnection
         _telemetry.End(observed, errorCode, errorMessage);
     }
 
-    private void Track(byte[] id, Task<IpcReply> task, RequestObservation observed)
+    private void Track(byte[] id, Task<IpcReply> task, RequestObservation observed, CancellationTokenSource? cancellation)
     {
-        var key = Interlocked.Increment(ref _nextPending);
-        _pending[key] = new PendingRequest(id, observed);
+        var pending = new PendingRequest(this, Interlocked.Increment(ref _nextPending), id, observed, cancellation);
+        _pending[pending.Key] = pending;
         _telemetry.PendingStarted();
         Interlocked.Increment(ref _inFlight);
         task.ContinueWith(
-            (t, state) => ((ServerConnection)state!).Complete(key, t),
-            this,
+            static (t, state) =>
+            {
+                var pending = (PendingRequest)state!;
+                pending.Connection.Complete(pending, t);
+            },
+            pending,
             CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously,
             TaskScheduler.Default);
     }
 
-    private void Complete(long key, Task<IpcReply> task)
+    /// <summary>
+    /// A <c>cancel</c> line: each pending request with that id (the client chooses ids; one that reuses an id for requests
+    /// in flight at once cancels them all, since it could not tell their replies apart either) has its token cancelled and
+    /// is answered with nothing: no reply, and what its handler returns later is dropped. Ids match as JSON strings
+    /// (<see cref="Envelope.SameId"/>). An id with nothing pending (unknown, already answered, or answered at once by a
+    /// synchronous handler) is ignored. The request's slot is freed when its handler returns, as for any request: a handler
+    /// that ignores its token keeps counting against <see cref="IpcServerSettings.MaxConcurrentRequestsPerConnection"/>.
+    /// </summary>
+    private void Cancel(ReadOnlySpan<byte> rawId)
     {
-        if (_pending.TryRemove(key, out var pending) && pending.TryAnswer())
+        if (_pending.IsEmpty)
+            return;
+        foreach (var entry in _pending)
+        {
+            var pending = entry.Value;
+            if (!Envelope.SameId(pending.Id, rawId) || !pending.TryCancel())
+                continue;
+            _pending.TryRemove(entry.Key, out _);
+            _telemetry.PendingEnded();
+            _telemetry.RequestCancelled();
+            _telemetry.End(pending.Observed, IpcErrorCodes.Cancelled, CancelledMessage);
+            LogRequestCancelled(_connectionId);
+        }
+    }
+
+    private const string CancelledMessage = "The client cancelled the request; no reply was written.";
+
+    private void Complete(PendingRequest pending, Task<IpcReply> task)
+    {
+        _pending.TryRemove(pending.Key, out _);
+        if (pending.TryAnswer())
         {
             (string? Code, string? Message) outcome;
             lock (_lateLock)
@@ -380,6 +459,7 @@ internal sealed partial class ServerConnection
                 _ = DrainLateAsync();
         }
 
+        pending.HandlerEnded();
         if (Interlocked.Decrement(ref _inFlight) < _options.MaxConcurrentRequestsPerConnection)
             Interlocked.Exchange(ref _slotFree, null)?.TrySetResult();
         if (Volatile.Read(ref _inFlight) == 0)
@@ -564,16 +644,77 @@ internal sealed partial class ServerConnection
         }
     }
 
-    /// <summary>An asynchronous request awaiting its answer; answered exactly once (by its handler or by close).</summary>
-    private sealed class PendingRequest(byte[] id, RequestObservation observed)
+    /// <summary>
+    /// An asynchronous request awaiting its answer; answered exactly once (by its handler, by close, or by a
+    /// <c>cancel</c>), and owner of its handler's token source, disposed exactly once after the handler ended and no
+    /// cancellation is running its callbacks.
+    /// </summary>
+    private sealed class PendingRequest(ServerConnection connection, long key, byte[] id, RequestObservation observed, CancellationTokenSource? cancellation)
     {
-        private int _answered;
+        private const int Answered = 1;
+        private const int Cancelling = 2;
+        private const int Ended = 4;
+        private int _state;
+
+        public ServerConnection Connection => connection;
+
+        public long Key => key;
 
         public byte[] Id => id;
 
         public RequestObservation Observed => observed;
 
-        public bool TryAnswer() => Interlocked.Exchange(ref _answered, 1) == 0;
+        public bool TryAnswer() => (Interlocked.Or(ref _state, Answered) & Answered) == 0;
+
+        /// <summary>
+        /// Answers the request by cancelling it: its token's callbacks run on the thread pool (never the read loop's);
+        /// false when it was already answered.
+        /// </summary>
+        public bool TryCancel()
+        {
+            var state = Volatile.Read(ref _state);
+            while (true)
+            {
+                if ((state & Answered) != 0)
+                    return false;
+                var seen = Interlocked.CompareExchange(ref _state, state | Answered | Cancelling, state);
+                if (seen == state)
+                    break;
+                state = seen;
+            }
+
+            var callbacks = cancellation?.CancelAsync() ?? Task.CompletedTask;
+            if (callbacks.IsCompleted)
+            {
+                CancelDone(callbacks);
+            }
+            else
+            {
+                callbacks.ContinueWith(
+                    static (t, state) => ((PendingRequest)state!).CancelDone(t),
+                    this,
+                    CancellationToken.None,
+                    TaskContinuationOptions.ExecuteSynchronously,
+                    TaskScheduler.Default);
+            }
+
+            return true;
+        }
+
+        /// <summary>The handler's task completed: its token source goes, unless a cancellation still runs its callbacks.</summary>
+        public void HandlerEnded()
+        {
+            if ((Interlocked.Or(ref _state, Ended) & Cancelling) == 0)
+                cancellation?.Dispose();
+        }
+
+        private void CancelDone(Task callbacks)
+        {
+            if (callbacks.Exception is { } failed)
+                connection.LogCancellationCallbackThrew(failed.InnerException ?? failed, connection._connectionId);
+            if ((Interlocked.And(ref _state, ~Cancelling) & Ended) != 0)
+                cancellation?.Dispose();
+        }
     }
 
     [LoggerMessage(28, LogLevel.Debug, "Connection {ConnectionId} opened (peer PID {PeerPid})")]
@@ -593,4 +734,10 @@ internal sealed partial class ServerConnection
 
     [LoggerMessage(34, LogLevel.Error, "Connection {ConnectionId}: processing a line failed unexpectedly; answered with PROTOCOL_ERROR")]
     private partial void LogLineFailed(Exception exception, long connectionId);
+
+    [LoggerMessage(37, LogLevel.Debug, "Connection {ConnectionId}: the client cancelled a pending request; its handler's token is cancelled and no reply will be written")]
+    private partial void LogRequestCancelled(long connectionId);
+
+    [LoggerMessage(38, LogLevel.Warning, "Connection {ConnectionId}: a callback registered on a cancelled request's token threw")]
+    private partial void LogCancellationCallbackThrew(Exception exception, long connectionId);
 }

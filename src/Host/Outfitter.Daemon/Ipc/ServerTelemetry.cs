@@ -27,6 +27,7 @@ internal sealed class ServerTelemetry
     private long _protocolErrors;
     private long _framesTooLarge;
     private long _accepted;
+    private long _cancelled;
     private long _nextConnectionId;
     private int _activeConnections;
 
@@ -72,7 +73,8 @@ internal sealed class ServerTelemetry
             Interlocked.Read(ref _inFlight),
             Interlocked.Read(ref _protocolErrors),
             Interlocked.Read(ref _framesTooLarge),
-            Interlocked.Read(ref _accepted));
+            Interlocked.Read(ref _accepted),
+            Interlocked.Read(ref _cancelled));
     }
 
     /// <summary>A connection starts being served, counting into <paramref name="counters"/>; its id (unique within this server).</summary>
@@ -121,6 +123,9 @@ internal sealed class ServerTelemetry
             DaemonInstruments.FramesTooLarge.Add(1, new KeyValuePair<string, object?>(DaemonInstruments.ServerAddressTag, Path));
     }
 
+    /// <summary>A pending request was cancelled by its client (no reply is written; end it with <see cref="End"/> and <c>CANCELLED</c>).</summary>
+    internal void RequestCancelled() => Interlocked.Increment(ref _cancelled);
+
     /// <summary>An asynchronous handler started (its reply comes later).</summary>
     internal void PendingStarted()
     {
@@ -129,7 +134,7 @@ internal sealed class ServerTelemetry
             DaemonInstruments.ActiveRequests.Add(1, new KeyValuePair<string, object?>(DaemonInstruments.ServerAddressTag, Path));
     }
 
-    /// <summary>An asynchronous handler's request was answered (or given up at close).</summary>
+    /// <summary>An asynchronous handler's request was answered (or given up at close, or cancelled by its client).</summary>
     internal void PendingEnded()
     {
         Interlocked.Decrement(ref _inFlight);
