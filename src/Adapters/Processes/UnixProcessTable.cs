@@ -45,6 +45,9 @@ internal sealed class UnixProcessTable : IProcessTable
         return new ProcessStatus.Alive(StartTime(pid));
     }
 
+    /// <inheritdoc />
+    public Option<int> ParentPid() => Some(Libc.getppid());
+
     /// <summary>Whether <paramref name="pid"/> exists (EPERM: it exists but is not ours). False for pid ≤ 0.</summary>
     public bool IsAlive(int pid) => Inspect(pid) is ProcessStatus.Alive;
 
