@@ -137,7 +137,7 @@ internal sealed partial class IdleMonitor : IDisposable
 
             if (!_watched.IsEmpty)
             {
-                var parentNow = _processes.ParentPid();
+                var parentNow = _watched.Exists(w => w.IsParent) ? _processes.ParentPid() : None;
                 foreach (var watched in _watched)
                 {
                     var verdict = ProcessWatch.Check(watched, _processes.Inspect(watched.Pid), parentNow);
