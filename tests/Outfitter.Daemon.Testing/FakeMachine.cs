@@ -21,6 +21,20 @@ public sealed class FakeMachine
         Launcher = new FakeLauncher(Os);
     }
 
+    /// <summary>
+    /// Creates the fakes with the simulated process started as a child of <paramref name="parentPid"/>, which is started
+    /// too (<c>Os.Crash(parentPid)</c> ends it, and the process is re-parented to PID 1); the process has
+    /// <paramref name="pid"/> (default: this test process's PID).
+    /// </summary>
+    public static FakeMachine ChildOf(int parentPid, int? pid = null) => new(pid ?? Environment.ProcessId, parentPid);
+
+    private FakeMachine(int pid, int parentPid)
+    {
+        Os.Start(parentPid);
+        Process = Os.Start(pid, parentPid);
+        Launcher = new FakeLauncher(Os);
+    }
+
     /// <summary>The shared in-memory OS (files, locks, processes).</summary>
     public FakeOs Os { get; } = new();
 

@@ -18,6 +18,7 @@ public sealed class FakeOs
     private readonly Dictionary<string, FakeFile> _files = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DirectoryFacts> _directories = new(StringComparer.Ordinal);
     private readonly Dictionary<int, ulong> _liveProcesses = new();
+    private readonly Dictionary<int, int> _parents = new();
     private readonly System.Collections.Generic.HashSet<int> _unreadableStartTimes = new();
     private long _nextInode = 1;
     private long _nextHandle = 1;
@@ -39,12 +40,36 @@ public sealed class FakeOs
         }
     }
 
-    /// <summary>Kills a process as SIGKILL would: it is gone and every kernel lock its handles held is released.</summary>
+    /// <summary>
+    /// Starts a process with the given PID as a child of <paramref name="parentPid"/> and returns its view of the system.
+    /// When the parent exits (<see cref="Crash"/>), the child is re-parented to PID 1, as on Unix.
+    /// </summary>
+    public ProcessView Start(int pid, int parentPid)
+    {
+        lock (_gate)
+        {
+            var view = Start(pid);
+            _parents[pid] = parentPid;
+            return view;
+        }
+    }
+
+    /// <summary>The parent PID of a running process, or null when it has none recorded or is not running.</summary>
+    public int? ParentOf(int pid)
+    {
+        lock (_gate)
+            return _liveProcesses.ContainsKey(pid) && _parents.TryGetValue(pid, out var parent) ? parent : null;
+    }
+
+    /// <summary>Kills a process as SIGKILL would: it is gone, every kernel lock its handles held is released, and its children are re-parented to PID 1.</summary>
     public void Crash(int pid)
     {
         lock (_gate)
         {
             _liveProcesses.Remove(pid);
+            _parents.Remove(pid);
+            foreach (var child in _parents.Where(p => p.Value == pid).Select(p => p.Key).ToList())
+                _parents[child] = 1;
             foreach (var file in _files.Values)
                 file.LockedBy.RemoveWhere(h => h.Pid == pid);
             foreach (var orphan in _orphans)
@@ -279,6 +304,13 @@ public sealed class FakeOs
                     return new ProcessStatus.Dead();
                 return new ProcessStatus.Alive(_os._unreadableStartTimes.Contains(pid) ? None : Some(start));
             }
+        }
+
+        /// <inheritdoc />
+        Option<int> IProcessTable.ParentPid()
+        {
+            lock (_os._gate)
+                return _os._parents.TryGetValue(Current.Pid, out var parent) ? Some(parent) : None;
         }
 
         /// <inheritdoc />

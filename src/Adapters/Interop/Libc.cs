@@ -30,6 +30,10 @@ internal static partial class Libc
     [LibraryImport(Lib)]
     internal static partial uint getuid();
 
+    /// <summary>The parent's PID (never fails; after the parent exits, the adopting process's: init or a subreaper).</summary>
+    [LibraryImport(Lib)]
+    internal static partial int getppid();
+
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int mkdir(string path, uint mode);
 

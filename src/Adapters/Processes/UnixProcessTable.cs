@@ -45,6 +45,9 @@ internal sealed class UnixProcessTable : IProcessTable
         return new ProcessStatus.Alive(StartTime(pid));
     }
 
+    /// <inheritdoc />
+    public Option<int> ParentPid() => Some(Libc.getppid());
+
     /// <summary>Whether <paramref name="pid"/> exists (EPERM: it exists but is not ours). False for pid ≤ 0.</summary>
     public bool IsAlive(int pid) => Inspect(pid) is ProcessStatus.Alive;
 
@@ -67,36 +70,80 @@ internal sealed class UnixProcessTable : IProcessTable
 /// <summary>The fields of <c>/proc/&lt;pid&gt;/stat</c> we use.</summary>
 internal readonly record struct LinuxProcStat(char State, ulong StartTime)
 {
+    /// <summary>
+    /// How much of the file is read: field 22 ends within the first ~450 bytes (a command name of at most 15 bytes in
+    /// parentheses, then numbers of at most 20 digits).
+    /// </summary>
+    private const int ReadBytes = 1024;
+
     internal bool IsZombie => State is 'Z' or 'X' or 'x';
 
+    /// <summary>
+    /// Reads the file into a stack buffer (no stream, reader or strings): a watched process (<c>ExitWithPid</c>) is
+    /// inspected every second for as long as the daemon runs, and an idle daemon must not grow its heap doing so.
+    /// </summary>
     internal static Option<LinuxProcStat> Read(int pid)
     {
-        string text;
+        Span<byte> buffer = stackalloc byte[ReadBytes];
+        int length;
         try
         {
-            text = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+            using var handle = File.OpenHandle($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat", FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            length = RandomAccess.Read(handle, buffer, 0);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return None;
         }
 
-        return Parse(text);
+        return Parse(buffer[..length]);
     }
 
     /// <summary>Parses the stat line. The command name (field 2) may hold spaces and parentheses, so fields are counted after the last ')'.</summary>
-    internal static Option<LinuxProcStat> Parse(string text)
+    internal static Option<LinuxProcStat> Parse(ReadOnlySpan<byte> text)
     {
-        var close = text.LastIndexOf(')');
+        var close = text.LastIndexOf((byte)')');
         if (close < 0)
             return None;
-        var fields = text[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var rest = text[(close + 1)..];
+        var state = '\0';
 
-        // fields[0] is field 3 (state); field 22 (starttime) is fields[19].
-        if (fields.Length < 20 || fields[0].Length != 1)
-            return None;
-        return ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var start)
-            ? Some(new LinuxProcStat(fields[0][0], start))
-            : None;
+        // Field 3 (state) is the first after the name; field 22 (starttime) the twentieth.
+        for (var index = 0; ; index++)
+        {
+            rest = rest.TrimStart((byte)' ');
+            var end = rest.IndexOfAny((byte)' ', (byte)'\n');
+            var field = end < 0 ? rest : rest[..end];
+            if (field.IsEmpty)
+                return None;
+            if (index == 0)
+            {
+                if (field.Length != 1)
+                    return None;
+                state = (char)field[0];
+            }
+            else if (index == 19)
+            {
+                return Digits(field) is { } start ? Some(new LinuxProcStat(state, start)) : None;
+            }
+
+            if (end < 0)
+                return None;
+            rest = rest[(end + 1)..];
+        }
+    }
+
+    /// <summary>Plain decimal digits as a <see cref="ulong"/>; null for anything else, or on overflow.</summary>
+    private static ulong? Digits(ReadOnlySpan<byte> field)
+    {
+        ulong value = 0;
+        foreach (var b in field)
+        {
+            if (b is < (byte)'0' or > (byte)'9' || value > (ulong.MaxValue - (ulong)(b - '0')) / 10)
+                return null;
+            value = value * 10 + (ulong)(b - '0');
+        }
+
+        return value;
     }
 }

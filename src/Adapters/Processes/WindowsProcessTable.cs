@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.Versioning;
 using LanguageExt;
+using Outfitter.Daemon.Adapters.Interop;
 using Outfitter.Daemon.Core.Locking;
 using Outfitter.Daemon.Core.Ports;
 using static LanguageExt.Prelude;
@@ -22,6 +23,9 @@ internal sealed class WindowsProcessTable : IProcessTable
         Probe(pid).Match(
             Some: start => (ProcessStatus)new ProcessStatus.Alive(start),
             None: () => new ProcessStatus.Dead());
+
+    /// <inheritdoc />
+    public Option<int> ParentPid() => Ntdll.ParentProcessId();
 
     /// <summary>None when dead; Some(start time, if readable) when alive.</summary>
     private static Option<Option<ulong>> Probe(int pid)

@@ -53,6 +53,22 @@ internal static class OptionRules
             ? Seq1($"StatusInterval is {statusInterval}; it must be positive (default 10 s).")
             : Seq<string>();
 
+    /// <summary>The longest idle timeout the options and the tool accept.</summary>
+    public static readonly TimeSpan MaxIdleTimeout = TimeSpan.FromDays(365);
+
+    /// <summary>Problems with the idle exit and process watch options; empty when they are valid.</summary>
+    public static Seq<string> ValidateIdle(TimeSpan? idleTimeout, int? exitWithPid)
+    {
+        var problems = Seq<string>();
+        if (idleTimeout is { } idle && idle <= TimeSpan.Zero)
+            problems = problems.Add($"IdleTimeout is {idle}; it must be positive, or null to never stop when idle.");
+        else if (idleTimeout > MaxIdleTimeout)
+            problems = problems.Add($"IdleTimeout is {idleTimeout}; use at most 365 days, or null to never stop when idle.");
+        if (exitWithPid is < 1)
+            problems = problems.Add($"ExitWithPid is {exitWithPid}; give the PID of a process (at least 1), or null.");
+        return problems;
+    }
+
     /// <summary>Prefixes each problem with the name of the options property it came from, e.g. <c>Ipc.</c>.</summary>
     public static Seq<string> Nested(string property, Seq<string> problems) => problems.Map(p => $"{property}.{p}");
 

@@ -1,3 +1,4 @@
+using LanguageExt;
 using Outfitter.Daemon.Core.Locking;
 
 namespace Outfitter.Daemon.Core.Ports;
@@ -13,4 +14,11 @@ public interface IProcessTable
     /// start-time token when readable. A PID ≤ 0 is always dead.
     /// </summary>
     ProcessStatus Inspect(int pid);
+
+    /// <summary>
+    /// This process's parent PID as the OS reports it now; None when it cannot be told. On Unix it changes when the
+    /// parent exits (the process is re-parented to init or a subreaper); on Windows it is the creating process's PID and
+    /// never changes (that PID may be reused after the parent exits).
+    /// </summary>
+    Option<int> ParentPid();
 }

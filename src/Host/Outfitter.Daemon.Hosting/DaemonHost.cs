@@ -29,6 +29,7 @@ public sealed partial class DaemonHost : IAsyncDisposable, IDisposable
     private readonly DaemonRuntime _daemon;
     private readonly SystemdIntegration _systemd;
     private readonly IDisposable? _exitOnSignal;
+    private readonly IdleMonitor _idle;
     private long _startedAt;
 
     /// <summary>
@@ -96,11 +97,13 @@ public sealed partial class DaemonHost : IAsyncDisposable, IDisposable
 
         _lifecycleLog = loggers.CreateLogger(DaemonLogCategories.Lifecycle);
         Server = new IpcServer(SocketPath, options.Ipc, transport, directories, runtime, time, loggers.CreateLogger(DaemonLogCategories.Ipc));
+        _idle = new IdleMonitor(options, Server, processes, time, _lifecycleLog, StopFromInside, _pid);
         Router = new IpcRouter()
             .MapBuiltins()
             .MapHealth(health)
             .Map("status", WriteStatus)
-            .Map("shutdown", RequestShutdown);
+            .Map("shutdown", RequestShutdown)
+            .Map(ProtocolExtensions.LeaseType, _idle.Lease);
         Server.OnRequest(Router.Handle);
         Server.Identity = new DaemonIdentity(options.Name, options.Version, options.Build)
         {
@@ -138,6 +141,7 @@ public sealed partial class DaemonHost : IAsyncDisposable, IDisposable
         // Registered first, so they run first: tell systemd, then stop taking requests, then the user's handlers.
         _daemon.OnShutdown(_ =>
         {
+            _idle.Stop();
             _systemd.Stopping(shutdownTimeout);
             return Task.CompletedTask;
         });
@@ -239,6 +243,7 @@ public sealed partial class DaemonHost : IAsyncDisposable, IDisposable
         if (!listening.TryGetError(out var problem))
         {
             _systemd.Ready();
+            _idle.Start();
             _ = _daemon.WaitForStopAsync(CancellationToken.None).ContinueWith(_ => _systemd.StoppedAsync(), TaskScheduler.Default).Unwrap();
             return Done.Value;
         }
@@ -271,6 +276,7 @@ public sealed partial class DaemonHost : IAsyncDisposable, IDisposable
             await _daemon.StopAsync().ConfigureAwait(false);
         await Server.DisposeAsync().ConfigureAwait(false);
         await _systemd.DisposeAsync().ConfigureAwait(false);
+        _idle.Dispose();
         _exitOnSignal?.Dispose();
     }
 
@@ -307,11 +313,17 @@ public sealed partial class DaemonHost : IAsyncDisposable, IDisposable
         _ = Task.Run(async () =>
         {
             await Task.Yield();
-            if (StopRequested is { } stopHost)
-                stopHost();
-            else
-                _daemon.RequestStop();
+            StopFromInside();
         });
         return IpcResult.Written;
+    }
+
+    /// <summary>The stop the daemon asks for itself (shutdown request, idle exit, watched process gone): the host's, or its own.</summary>
+    private void StopFromInside()
+    {
+        if (StopRequested is { } stopHost)
+            stopHost();
+        else
+            _daemon.RequestStop();
     }
 }

@@ -43,6 +43,29 @@ public sealed class DaemonHostOptions
     /// <summary>Whether a signal-initiated stop ends the process with the documented exit code (default true).</summary>
     public bool ExitOnSignal { get; set; } = true;
 
+    /// <summary>
+    /// Stop gracefully (as a <c>shutdown</c> request would: exit code 0, PID and socket files removed) once the daemon
+    /// has been idle this long: no new connection and no request received or answered, while no request is in flight
+    /// and no connection holds a lease (<c>{"type":"lease"}</c>, held until that connection closes). An open connection
+    /// that is silent and holds no lease does not keep the daemon alive. Checked every tenth of the timeout (at least
+    /// 10 ms, at most 5 s apart), so the stop comes at most that much after the timeout. Null (the default): never.
+    /// From configuration: <c>"IdleTimeout": "00:15:00"</c>.
+    /// </summary>
+    public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>
+    /// Stop gracefully when the process that started this one exits (its parent when the daemon starts; checked every
+    /// second). For a daemon an editor or a CLI spawns as its child; a detached daemon's parent is gone at once, so give
+    /// it <see cref="ExitWithPid"/> instead. Default false.
+    /// </summary>
+    public bool ExitWithParent { get; set; }
+
+    /// <summary>
+    /// Stop gracefully when the process with this PID exits (checked every second; a PID reused by another process
+    /// counts as exited once its start time differs). Null (the default): no such watch.
+    /// </summary>
+    public int? ExitWithPid { get; set; }
+
     /// <summary>The systemd integration: readiness, status, watchdog, socket activation (active only under systemd).</summary>
     public SystemdOptions Systemd { get; set; } = new();
 
@@ -76,6 +99,7 @@ public sealed class DaemonHostOptions
         if (LockPath is { } lockPath && string.IsNullOrWhiteSpace(lockPath))
             problems.Add("LockPath is blank: leave it null for the default, or give a path.");
         problems.AddRange(OptionRules.Validate(Name, LockPath ?? "default", ShutdownTimeout ?? OptionRules.DefaultShutdownTimeout).Filter(p => !p.StartsWith("Name", StringComparison.Ordinal)));
+        problems.AddRange(OptionRules.ValidateIdle(IdleTimeout, ExitWithPid));
         if (Ipc is null)
             problems.Add("Ipc is null: leave it at its default, or set an IpcServerOptions.");
         else

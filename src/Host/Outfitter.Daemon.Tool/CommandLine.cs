@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using Outfitter.Daemon.Core.Lifecycle;
 
 namespace Outfitter.Daemon.Tool;
 
@@ -18,15 +19,19 @@ public sealed record CommandLine(string Command, IReadOnlyList<string> Positiona
     /// <summary>True for <c>--json</c>.</summary>
     public bool Json => Has("--json");
 
-    /// <summary>The <c>--timeout</c> value in seconds (fractions allowed), or <paramref name="fallback"/>.</summary>
+    /// <summary>
+    /// The <c>--timeout</c> value, up to a day: a number of seconds (fractions allowed) or a duration (<c>500ms</c>,
+    /// <c>2m</c>; <see cref="DurationText"/>), or <paramref name="fallback"/>.
+    /// </summary>
     public (TimeSpan Timeout, string? Error) Timeout(TimeSpan fallback)
     {
         var text = Value("--timeout");
         if (text is null)
             return (fallback, null);
-        return double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 && seconds < 86400
-            ? (TimeSpan.FromSeconds(seconds), null)
-            : (fallback, $"--timeout takes a number of seconds, e.g. --timeout 10 (got \"{text}\").");
+        var parsed = DurationText.Parse(text, TimeSpan.FromDays(1));
+        return parsed.IsRight
+            ? (parsed.Match(Right: t => t, Left: _ => fallback), null)
+            : (fallback, $"--timeout takes a number of seconds or a duration, e.g. --timeout 10 or --timeout 2m (got \"{text}\").");
     }
 
     /// <summary>Parses <paramref name="args"/> with <see cref="CommandTree"/>: a command line, or what to do instead.</summary>

@@ -34,6 +34,8 @@ internal static class CommandTree
     private static readonly Option<string> LogFiles = new("--log-files") { HelpName = "N", Description = "How many log files to keep, the current one included (default 3)." };
 
     private static readonly Option<bool> Replace = new("--replace") { Description = "Restart a running daemon whose version or build differs from this tool's." };
+    private static readonly Option<string> IdleTimeout = new("--idle-timeout") { HelpName = "DURATION", Description = "Stop after this long with no connection, request or lease (e.g. 15m, 30s, 500ms)." };
+    private static readonly Option<string> ExitWithPid = new("--exit-with-pid") { HelpName = "PID", Description = "Stop when the process PID exits." };
 
     /// <summary>The shells <c>completion</c> writes scripts for.</summary>
     internal static readonly string[] Shells = ["bash", "zsh", "fish", "pwsh"];
@@ -43,8 +45,8 @@ internal static class CommandTree
     /// <summary>Each command: its name, the options of its own, and the recursive ones it does not take.</summary>
     private static readonly (string Name, Option[] Own, Option[] NotTaken, bool TakesWords)[] Commands =
     [
-        ("run", [LogFile, LogFormat, LogLevel, LogMaxSize, LogFiles], [Timeout, Json], false),
-        ("start", [Replace, LogFormat, LogLevel, LogMaxSize, LogFiles], [], false),
+        ("run", [LogFile, LogFormat, LogLevel, LogMaxSize, LogFiles, IdleTimeout, ExitWithPid], [Timeout, Json], false),
+        ("start", [Replace, LogFormat, LogLevel, LogMaxSize, LogFiles, IdleTimeout, ExitWithPid], [], false),
         ("stop", [Force], [], false),
         ("status", [], [], false),
         ("health", [], [], false),
@@ -181,12 +183,12 @@ internal static class CommandTree
     {
         var root = new RootCommand("outfitter-daemon: run, start, stop and inspect background daemons.");
 
-        // `--name --json` means a forgotten value, not a daemon called "--json".
-        foreach (var option in new[] { Name, Socket, Timeout, Lines, LogFile, LogFormat, LogLevel, LogMaxSize, LogFiles })
+        // `--name --json` means a forgotten value, not a daemon called "--json"; `-5s` is a (negative) value, refused by the option's own check.
+        foreach (var option in new[] { Name, Socket, Timeout, Lines, LogFile, LogFormat, LogLevel, LogMaxSize, LogFiles, IdleTimeout, ExitWithPid })
         {
             option.Validators.Add(optionResult =>
             {
-                if (optionResult.Tokens is [{ Value: var value }] && value.StartsWith('-'))
+                if (optionResult.Tokens is [{ Value: var value }] && value.StartsWith('-') && !(value.Length > 1 && char.IsAsciiDigit(value[1])))
                     optionResult.AddError($"{option.Name} needs a value.");
             });
         }

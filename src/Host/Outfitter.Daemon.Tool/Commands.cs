@@ -51,6 +51,10 @@ public static class Commands
             return output.Fail(ExitCodes.Usage, "The log options need --log-file PATH (start passes it for you).");
         }
 
+        var (idleTimeout, exitWithPid, lifetimeError) = LifetimeSettings.From(line);
+        if (lifetimeError is not null)
+            return output.Fail(ExitCodes.Usage, lifetimeError);
+
         // A plain LoggerFactory over the one provider: no service container for a single sink (a smaller binary).
         using var loggers = logOptions is null ? null
             : new LoggerFactory([new DaemonFileLoggerProvider(logOptions)], new LoggerFilterOptions { MinLevel = logOptions.MinimumLevel });
@@ -63,6 +67,8 @@ public static class Commands
                 Name = target.Name,
                 SocketPath = target.SocketPath,
                 LockPath = target.LockPath,
+                IdleTimeout = idleTimeout,
+                ExitWithPid = exitWithPid,
             }, loggers: loggers);
         }
         catch (ArgumentException e)
@@ -107,12 +113,15 @@ public static class Commands
         var (_, logError) = LogSettings.From(line, target.LogPath);
         if (logError is not null)
             return output.Fail(ExitCodes.Usage, logError);
+        var (_, _, lifetimeError) = LifetimeSettings.From(line);
+        if (lifetimeError is not null)
+            return output.Fail(ExitCodes.Usage, lifetimeError);
         var arguments = target.NameGiven || line.Value("--socket") is null
             ? new List<string> { "run", "--name", target.Name }
             : ["run", "--socket", target.SocketPath];
         if (target.NameGiven && line.Value("--socket") is { } socket)
             arguments.AddRange(["--socket", socket]);
-        arguments.AddRange(["--log-file", target.LogPath, .. LogSettings.Arguments(line)]);
+        arguments.AddRange(["--log-file", target.LogPath, .. LogSettings.Arguments(line), .. LifetimeSettings.Arguments(line)]);
 
         var result = await DaemonClient.ConnectOrStartAsync(
             target.Name,

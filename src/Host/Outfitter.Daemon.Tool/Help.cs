@@ -27,7 +27,7 @@ public static class Help
           -n, --name NAME       the daemon (default outfitter-daemon)
           -s, --socket PATH     any daemon speaking the protocol, including one written with the TypeScript package
           -t, --timeout SECONDS every command that talks to a daemon: ping, status, health 5 s, send 30 s,
-                                start 30 s, stop 10 s
+                                start 30 s, stop 10 s (seconds, or a duration: 500ms, 2m)
           --json                machine-readable output, errors included
           -h, --help            this text, or a command's ('outfitter-daemon stop --help')
           --version             the tool's version
@@ -53,23 +53,34 @@ public static class Help
         "run" => """
             outfitter-daemon run [--name NAME] [--socket PATH] [--log-file PATH] [--log-format text|json]
                                  [--log-level LEVEL] [--log-max-size BYTES] [--log-files N]
+                                 [--idle-timeout DURATION] [--exit-with-pid PID]
               Runs the daemon in the foreground: takes the lock (its file holds the PID), serves IPC with the built-in
-              requests ping, echo, status, health and shutdown, and prints "READY <socket>" once it accepts connections.
+              requests ping, echo, status, health, shutdown and lease, and prints "READY <socket>" once it accepts
+              connections.
               With --log-file it logs to that file, rotated at --log-max-size (default 10M) keeping --log-files files
               (default 3: PATH, PATH.1, PATH.2), created with mode 0600. Each entry: timestamp, level, category, event
               id, message; --log-format json writes JSON lines. --log-level: trace, debug, information (default),
               warning, error, critical, none.
+              --idle-timeout DURATION (15m, 30s, 2s, 500ms, 1h30m; a plain number is seconds): stop once nothing has
+              happened for that long: no new connection, no request received or answered, no request in flight, no
+              connection holding a lease ({"type":"lease"}, held until that connection closes). A connection that
+              stays open but silent does not keep it alive. --exit-with-pid PID: stop when process PID exits (checked
+              every second; a reused PID does not count as the same process). Both stop it as a shutdown request does.
               SIGTERM, SIGINT or SIGQUIT stop it gracefully (exit 0; 124 if shutdown timed out; a second signal exits at
               once). With --socket alone, the lock is <socket>.lock.
-              Exit: 0 stopped cleanly, 1 already running (the message names its PID), 3 could not start.
+              Exit: 0 stopped cleanly (signal, shutdown request, idle, watched PID gone), 1 already running (the
+              message names its PID), 3 could not start, 64 a bad option value.
             """,
         "start" => """
             outfitter-daemon start [--name NAME | --socket PATH] [--timeout SECONDS] [--replace] [--json]
                                    [--log-format text|json] [--log-level LEVEL] [--log-max-size BYTES] [--log-files N]
+                                   [--idle-timeout DURATION] [--exit-with-pid PID]
               Starts the daemon detached (its own session), waits until it answers ping (default 30 s), and prints its
-              PID. If it is already running, says so and exits 0; with --replace, a running daemon whose version or
-              build differs from this tool's (an upgrade was installed since it started) is stopped gracefully and
-              started again (of several racing starts, one restarts it; the others connect to the new one). The daemon logs to daemon.log in its directory (see
+              PID. If it is already running, says so and exits 0 (the options then change nothing); with --replace, a
+              running daemon whose version or build differs from this tool's (an upgrade was installed since it
+              started) is stopped gracefully and started again (of several racing starts, one restarts it; the others
+              connect to the new one). --idle-timeout and --exit-with-pid go to the daemon (see run): it stops by
+              itself when idle, or when process PID exits. The daemon logs to daemon.log in its directory (see
               run for the log options; 'outfitter-daemon logs' prints it); what it writes on stdout and stderr goes to
               daemon.out beside it. If it dies while starting, prints its exit code and the last lines of both.
               Exit: 0 running, 3 failed.

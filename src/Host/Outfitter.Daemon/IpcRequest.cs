@@ -43,6 +43,13 @@ public readonly ref struct IpcRequest
     /// </summary>
     public CancellationToken Aborted => _cancellation is null ? _aborted : _cancellation.Token;
 
+    /// <summary>
+    /// Cancelled when the connection this request came on ends (the peer closed it, it broke, or the server closed it),
+    /// and only then: for state that lives as long as the connection rather than the request, such as a lease. Free to
+    /// read (the connection's own token).
+    /// </summary>
+    public CancellationToken ConnectionClosed => _cancellation is null ? _aborted : _cancellation.ConnectionClosed;
+
     /// <summary>The payload as a standalone <see cref="JsonElement"/> (a copy; safe to keep).</summary>
     public JsonElement ParsePayload()
     {
@@ -56,4 +63,7 @@ internal interface IRequestCancellation
 {
     /// <summary>The running request's token, its source created on first use.</summary>
     CancellationToken Token { get; }
+
+    /// <summary>The connection's token, cancelled when it ends.</summary>
+    CancellationToken ConnectionClosed { get; }
 }

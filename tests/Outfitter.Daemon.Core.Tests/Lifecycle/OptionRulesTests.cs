@@ -28,6 +28,28 @@ public sealed class OptionRulesTests
     }
 
     [Theory]
+    [InlineData(null, null)]
+    [InlineData(1L, 1)]
+    [InlineData(15L * 60_000, int.MaxValue)]
+    [InlineData(365L * 24 * 3_600_000, null)]
+    public void Idle_timeouts_up_to_a_year_and_positive_pids_to_watch_are_valid(long? idleMs, int? pid)
+    {
+        Assert.Empty(OptionRules.ValidateIdle(idleMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, pid));
+    }
+
+    [Theory]
+    [InlineData(0L, null, "IdleTimeout")]
+    [InlineData(-1L, null, "IdleTimeout")]
+    [InlineData(365L * 24 * 3_600_000 + 1, null, "IdleTimeout")]
+    [InlineData(null, 0, "ExitWithPid")]
+    [InlineData(null, -5, "ExitWithPid")]
+    public void A_non_positive_or_too_long_idle_timeout_and_a_non_positive_pid_are_reported(long? idleMs, int? pid, string field)
+    {
+        var problem = Assert.Single(OptionRules.ValidateIdle(idleMs is { } ms ? TimeSpan.FromMilliseconds(ms) : null, pid));
+        Assert.StartsWith(field, problem, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData(null)]
     [InlineData("")]
     [InlineData(" ")]

@@ -144,4 +144,38 @@ public sealed class HandshakeTests : IAsyncLifetime
         Assert.Null(client.Server);
         Assert.Same(ServerHello.ProtocolOne, await client.GetServerAsync().WaitAsync(TimeSpan.FromSeconds(10)));
     }
+
+    [Fact]
+    public async Task A_client_holding_a_lease_keeps_an_idle_daemon_alive_until_it_disconnects()
+    {
+        var host = global::Outfitter.Daemon.Hosting.DaemonHost.Create(new global::Outfitter.Daemon.Hosting.DaemonHostOptions
+        {
+            Name = "hl-" + Guid.NewGuid().ToString("N")[..6],
+            SocketPath = Socket,
+            LockPath = _dir.Combine("run", "daemon.lock"),
+            IdleTimeout = TimeSpan.FromMilliseconds(500),
+            HandleSignals = false,
+            ExitOnSignal = false,
+        });
+        _cleanup.Add(host);
+        Assert.True((await host.StartAsync()).IsSuccess);
+
+        var client = IpcClient.Create(Socket, new IpcClientOptions { HoldLease = true });
+        Assert.True((await client.ConnectAsync()).IsSuccess);
+        Assert.True((await client.GetServerAsync())!.Supports("idle"));
+        await Signals.WaitUntilAsync(() => client.HoldsLease, "the lease was granted", TimeSpan.FromSeconds(10));
+
+        // Six idle timeouts with nothing but the lease: still running (a wait, not a timing assertion).
+        var held = System.Diagnostics.Stopwatch.StartNew();
+        while (held.Elapsed < TimeSpan.FromSeconds(3))
+        {
+            Assert.Equal(DaemonState.Running, host.State);
+            await Task.Delay(100);
+        }
+
+        await client.DisposeAsync();
+        var stopped = await host.WaitForStopAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(stopped.IsSuccess, stopped.ToString());
+        Assert.False(File.Exists(Socket));
+    }
 }

@@ -82,6 +82,8 @@ internal sealed partial class ServerConnection : IRequestCancellation
     private bool Stopping => Volatile.Read(ref _stopping) == 1;
 
     /// <summary>The running handler's <see cref="IpcRequest.Aborted"/>: its own source, linked to the connection's abort, made on first use.</summary>
+    CancellationToken IRequestCancellation.ConnectionClosed => _abort.Token;
+
     CancellationToken IRequestCancellation.Token =>
         (_requestCancellation ??= CancellationTokenSource.CreateLinkedTokenSource(_abort.Token)).Token;
 
