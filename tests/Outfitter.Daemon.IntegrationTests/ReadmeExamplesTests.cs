@@ -100,4 +100,37 @@ public sealed class ReadmeExamplesTests : IDisposable
         Assert.Equal("ok", ok.Match(j => j.GetProperty("status").GetString(), e => e.Message));
         Assert.Equal("Unknown command", bad.Match(_ => "", e => e.Message));
     }
+
+    [Fact]
+    public async Task The_protocol_sections_restart_on_upgrade_options_and_idle_host_compile_and_run_as_documented()
+    {
+        // "Restart on upgrade": the options as written, against a daemon of another build.
+        var entry = System.Reflection.Assembly.GetEntryAssembly()!;
+        var expected = new ConnectOrStartOptions
+        {
+            Expect = new DaemonExpectation { Version = DaemonIdentity.VersionOf(entry), Build = DaemonIdentity.BuildOf(entry) },
+            OnMismatch = DaemonMismatchPolicy.Reject,
+        };
+        var socket = _dir.Combine("my-tool", "daemon.sock");
+        await using (var host = global::Outfitter.Daemon.Hosting.DaemonHost.Create(new global::Outfitter.Daemon.Hosting.DaemonHostOptions
+        {
+            Name = "my-tool",
+            SocketPath = socket,
+            LockPath = _dir.Combine("my-tool", "daemon.lock"),
+            Build = "another-build",
+            IdleTimeout = TimeSpan.FromMinutes(15),   // "Idle exit, parent watch and leases", as written
+            ExitWithParent = true,
+            HandleSignals = false,
+            ExitOnSignal = false,
+        }))
+        {
+            Assert.True((await host.StartAsync()).IsSuccess);
+            expected.SocketPath = socket;
+            var connected = await DaemonClient.ConnectOrStartAsync("my-tool", new DaemonStartInfo("/bin/false", []), expected);
+            var mismatch = Assert.IsType<DaemonConnectionError.DaemonMismatchError>(connected.Match(_ => null!, e => e));
+            Assert.Contains("build \"another-build\"", mismatch.Reason, StringComparison.Ordinal);
+            Assert.Equal("another-build", mismatch.Running.Build);
+            Assert.Equal(DaemonState.Running, host.State); // Reject leaves it alone
+        }
+    }
 }
