@@ -35,7 +35,11 @@ internal sealed record Conversation(IpcClient Client, Budget Budget)
             ? new DaemonConnectionError.ConnectionTimeoutError((long)bound.TotalMilliseconds, "request", cancelled.RequestSent)
             : result;
 
-    /// <summary>A client for <paramref name="target"/> whose own limits are the budget's (the per-request bound is the rest of it).</summary>
+    /// <summary>
+    /// A client for <paramref name="target"/> whose own limits are the budget's (the per-request bound is the rest of it).
+    /// Without the hello handshake: these one-shot commands never use what it says (start, which does, builds its own
+    /// client), and a process that lives for one request should not pay for parsing the answer.
+    /// </summary>
     internal static IpcClient ClientFor(Target target, Budget budget) =>
-        IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = budget.Total, LockPath = target.LockPath, TimeProvider = OsPorts.Current.Time });
+        IpcClient.Create(target.SocketPath, new IpcClientOptions { RequestTimeout = budget.Total, LockPath = target.LockPath, TimeProvider = OsPorts.Current.Time, Handshake = false });
 }
