@@ -100,10 +100,13 @@ public static class ConnectOrStart
     }
 
     /// <summary>Exponential backoff from <see cref="FirstDelay"/> to <see cref="MaxDelay"/>, never past the deadline.</summary>
+    /// <summary>The pause before look number <paramref name="waits"/> + 1: 10 ms, doubling up to 250 ms.</summary>
+    internal static TimeSpan Backoff(int waits) =>
+        TimeSpan.FromTicks(Math.Min(FirstDelay.Ticks << Math.Clamp(waits, 0, 16), MaxDelay.Ticks));
+
     private static ConnectOrStartStep.WaitAndRetry Wait(ConnectOrStartFacts facts, DateTimeOffset now)
     {
-        var doublings = Math.Clamp(facts.Waits, 0, 16);
-        var backoff = TimeSpan.FromTicks(Math.Min(FirstDelay.Ticks << doublings, MaxDelay.Ticks));
+        var backoff = Backoff(facts.Waits);
         var remaining = facts.Deadline - now;
         return new ConnectOrStartStep.WaitAndRetry(backoff < remaining ? backoff : remaining);
     }

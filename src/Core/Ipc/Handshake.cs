@@ -63,17 +63,17 @@ internal static class Handshake
     }
 
     /// <summary>
-    /// Reads a reply to hello: protocol 2 (or later) when the reply is a response whose payload is an object with a
-    /// numeric <c>protocol</c> of at least 2; protocol 1 for anything else (an error reply, another value, a malformed
-    /// answer). Members of the wrong type are ignored, never an error.
+    /// Reads a reply to hello: protocol 2 (or later) when <paramref name="responsePayload"/> (a response's payload; null
+    /// for an error reply or none) is an object with a numeric <c>protocol</c> of at least 2; protocol 1 for anything
+    /// else (an error reply, another value, a malformed answer). Members of the wrong type are ignored, never an error.
     /// </summary>
-    public static ServerHello Interpret(ReplyEnvelope? reply)
+    public static ServerHello Interpret(ReadOnlyMemory<byte>? responsePayload)
     {
-        if (reply is null || reply.IsError)
+        if (responsePayload is not { } payload)
             return ServerHello.ProtocolOne;
         try
         {
-            using var document = JsonDocument.Parse(reply.Payload);
+            using var document = JsonDocument.Parse(payload);
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object
                 || !root.TryGetProperty("protocol", out var protocol)

@@ -94,13 +94,10 @@ public static class Commands
     }
 
     /// <summary>This tool's version and build: what the daemon it starts reports, and what <c>start --replace</c> expects.</summary>
-    private static DaemonExpectation ThisBuild
+    private static DaemonExpectation ThisBuild()
     {
-        get
-        {
-            var entry = System.Reflection.Assembly.GetEntryAssembly() ?? typeof(Commands).Assembly;
-            return new DaemonExpectation { Version = DaemonIdentity.VersionOf(entry), Build = DaemonIdentity.BuildOf(entry) };
-        }
+        var me = DaemonIdentity.OfEntryAssembly();
+        return new DaemonExpectation { Version = me.Version, Build = me.Build };
     }
 
     /// <summary><c>start</c>: connect or start detached, report the PID.</summary>
@@ -134,7 +131,7 @@ public static class Commands
                 Client = new IpcClientOptions { TimeProvider = OsPorts.Current.Time },
 
                 // --replace: a daemon of another version or build (an upgrade installed since it started) is restarted.
-                Expect = line.Has("--replace") ? ThisBuild : null,
+                Expect = line.Has("--replace") ? ThisBuild() : null,
                 OnMismatch = line.Has("--replace") ? DaemonMismatchPolicy.Restart : DaemonMismatchPolicy.Accept,
             });
         if (!result.TryGetValue(out var connected, out var startError))

@@ -189,7 +189,7 @@ public static class DaemonClient
                 var left = deadline - ports.Time.GetUtcNow();
                 if (left <= TimeSpan.Zero)
                     return new RestartState.StopFailed($"it still held {check.DaemonLockPath} at the start timeout");
-                var pause = TimeSpan.FromMilliseconds(Math.Min(10 << Math.Min(waits++, 5), 250));
+                var pause = ConnectOrStart.Backoff(waits++);
                 await Task.Delay(pause < left ? pause : left, ports.Time, cancellationToken).ConfigureAwait(false);
             }
 

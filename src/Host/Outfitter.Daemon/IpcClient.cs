@@ -249,7 +249,7 @@ public sealed class IpcClient : IAsyncDisposable
 
     private async Task<ServerHello> CompleteHandshakeAsync(Connection connection, Task<Either<DaemonConnectionError, ReadOnlyMemory<byte>>> reply)
     {
-        var hello = Handshake.Interpret(ToEnvelope(await reply.ConfigureAwait(false)));
+        var hello = Handshake.Interpret((await reply.ConfigureAwait(false)).MatchUnsafe(json => (ReadOnlyMemory<byte>?)json, _ => null));
         if (Volatile.Read(ref _connection) == connection)
             Volatile.Write(ref _server, hello);
         if (_holdLease && hello.Supports(ProtocolExtensions.IdleCapability)
@@ -274,17 +274,11 @@ public sealed class IpcClient : IAsyncDisposable
         return null;
     }
 
-    private static ReplyEnvelope ToEnvelope(Either<DaemonConnectionError, ReadOnlyMemory<byte>> answer) =>
-        answer.Match(
-            Right: json => new ReplyEnvelope(null, false, json, "", null),
-            Left: error => new ReplyEnvelope(null, true, ReadOnlyMemory<byte>.Empty, error.Message, (error as DaemonConnectionError.RemoteError)?.Code));
-
     private static string DefaultClientName()
     {
-        var entry = System.Reflection.Assembly.GetEntryAssembly() ?? typeof(IpcClient).Assembly;
-        var version = DaemonIdentity.VersionOf(entry);
-        var plus = version.IndexOf('+', StringComparison.Ordinal);
-        return (entry.GetName().Name ?? "client") + "/" + (plus > 0 ? version[..plus] : version);
+        var me = DaemonIdentity.OfEntryAssembly();
+        var plus = me.Version.IndexOf('+', StringComparison.Ordinal);
+        return me.Name + "/" + (plus > 0 ? me.Version[..plus] : me.Version);
     }
 
     private DaemonConnectionError Classify(ConnectFailure failure)
