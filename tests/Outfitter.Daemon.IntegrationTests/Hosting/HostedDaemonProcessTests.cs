@@ -51,6 +51,32 @@ public sealed class HostedDaemonProcessTests : IDisposable
             error => throw new Xunit.Sdk.XunitException($"No reply to {payload}: {error.Message}"));
     }
 
+    [Fact]
+    public async Task With_ExitWithParent_from_configuration_the_hosted_daemon_stops_cleanly_when_its_parent_is_killed()
+    {
+        // A shell starts the sample and waits for it; SIGKILL to the shell orphans the sample, which must notice and stop
+        // on the graceful path (its lock and socket removed).
+        var env = Environment(("Outfitter__Daemon__ExitWithParent", "true"));
+        using var parent = ChildProcess.Start(env, "/bin/sh", "-c", "\"$0\" \"$1\"; exit $?", ChildProcess.DotnetHost(), Artifacts.HostedSampleDll);
+        var daemonPid = 0;
+        try
+        {
+            await WaitUntilAnsweringAsync(parent);
+            daemonPid = (await SendAsync("{\"type\":\"status\"}")).GetProperty("pid").GetInt32();
+            Assert.NotEqual(parent.Pid, daemonPid);
+
+            Signals.Send(parent.Pid, Signals.SIGKILL);
+            await Signals.WaitUntilAsync(() => ProcessTable.IsGone(daemonPid), $"the orphaned daemon {daemonPid} has exited", TimeSpan.FromSeconds(30));
+            Assert.False(File.Exists(Socket), "the socket file was left behind");
+            Assert.False(File.Exists(Lock), "the lock file was left behind");
+        }
+        finally
+        {
+            if (daemonPid != 0 && !ProcessTable.IsGone(daemonPid))
+                Signals.Send(daemonPid, Signals.SIGKILL);
+        }
+    }
+
     private async Task WaitUntilAnsweringAsync(ChildProcess daemon)
     {
         using var deadline = new CancellationTokenSource(ChildProcess.DefaultDeadline);
